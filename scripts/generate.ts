@@ -1,0 +1,65 @@
+// `make generate`: everything derived from openapi/, in one deterministic pass. The inputs' hash
+// is stored beside the outputs; an unchanged hash means there is nothing to do.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import openapiTS, { astToString } from 'openapi-typescript';
+import { generateErrorDocs, generateErrorTable } from './generate/errors.ts';
+import { generateRoutes } from './generate/routes.ts';
+import { generateValidators } from './generate/validators.ts';
+import { loadErrorCatalog, loadSpec, ROOT } from './lib/spec.ts';
+import { writeGenerated } from './lib/write.ts';
+
+const SERVER_OUT = join(ROOT, 'server', 'src', 'generated');
+const HASH_FILE = join(SERVER_OUT, 'inputs.sha256');
+
+/** Packages whose version shapes the output. */
+const GENERATORS = ['openapi-typescript', 'ajv', 'ajv-formats'];
+
+/** Files whose change must regenerate: the spec, the generator itself, the generators' versions. */
+function inputFiles(): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)]));
+  const packages = GENERATORS.map((name) => join(ROOT, 'node_modules', name, 'package.json'));
+  return [...walk(join(ROOT, 'openapi')), ...walk(join(ROOT, 'scripts', 'generate')), ...walk(join(ROOT, 'scripts', 'lib')), join(ROOT, 'scripts', 'generate.ts'), ...packages].sort();
+}
+
+function inputsHash(): string {
+  const hash = createHash('sha256');
+  for (const file of inputFiles()) hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  return hash.digest('hex');
+}
+
+function storedHash(): string | undefined {
+  try {
+    return readFileSync(HASH_FILE, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const force = process.argv.includes('--force');
+  const hash = inputsHash();
+  if (!force && storedHash() === hash) {
+    process.stderr.write('generate: up to date\n');
+    return;
+  }
+  const spec = loadSpec();
+  const catalog = loadErrorCatalog();
+
+  writeFileSync(join(SERVER_OUT, 'openapi.json'), JSON.stringify(spec, null, 2) + '\n');
+  writeGenerated(join(SERVER_OUT, 'api-types.ts'), astToString(await openapiTS(structuredClone(spec) as never, { alphabetize: false })));
+
+  const validators = generateValidators(spec);
+  writeGenerated(join(SERVER_OUT, 'validators.cjs'), validators.code);
+  writeGenerated(join(SERVER_OUT, 'validators.d.cts'), validators.declarations);
+  writeGenerated(join(SERVER_OUT, 'routes.ts'), generateRoutes(spec, validators.names));
+
+  writeGenerated(join(SERVER_OUT, 'errors.ts'), generateErrorTable(catalog));
+  writeGenerated(join(ROOT, 'docs', 'errors.md'), generateErrorDocs(catalog));
+
+  writeFileSync(HASH_FILE, hash + '\n');
+}
+
+await main();

@@ -1,0 +1,71 @@
+// Reading the spec and walking its operations: the one place the pipeline knows the spec's layout.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const SPEC_PATH = join(ROOT, 'openapi', 'openapi.yaml');
+export const ERRORS_PATH = join(ROOT, 'openapi', 'errors.yaml');
+
+export const HTTP_METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
+
+type Json = Record<string, any>;
+
+export interface Sla {
+  p95_ms: number;
+  p99_ms: number;
+  max_error_rate: number;
+}
+
+export interface Operation {
+  operationId: string;
+  method: (typeof HTTP_METHODS)[number];
+  path: string;
+  tag: string;
+  summary: string;
+  op: Json;
+}
+
+export interface ErrorEntry {
+  status: number;
+  title: string;
+  when: string;
+  fix: string;
+}
+
+export function loadSpec(): Json {
+  return parse(readFileSync(SPEC_PATH, 'utf8')) as Json;
+}
+
+export function loadErrorCatalog(): Record<string, ErrorEntry> {
+  return parse(readFileSync(ERRORS_PATH, 'utf8')) as Record<string, ErrorEntry>;
+}
+
+/** Operations in the order the spec lists them, which keeps every generated file stable. */
+export function operationsOf(spec: Json): Operation[] {
+  const out: Operation[] = [];
+  for (const [path, item] of Object.entries<Json>(spec.paths ?? {})) {
+    for (const method of HTTP_METHODS) {
+      const op = item[method] as Json | undefined;
+      if (!op) continue;
+      if (typeof op.operationId !== 'string') throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
+      out.push({ operationId: op.operationId, method, path, tag: op.tags?.[0] ?? 'default', summary: op.summary ?? '', op });
+    }
+  }
+  return out;
+}
+
+/** Resolves a local `$ref` (the spec keeps every reusable piece under components). */
+export function deref<T = Json>(spec: Json, node: Json): T {
+  let current = node;
+  while (current && typeof current.$ref === 'string') {
+    const pointer = current.$ref.replace(/^#\//, '').split('/').map((s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    current = pointer.reduce((acc: Json, key: string) => acc?.[key], spec);
+    if (current === undefined) throw new Error(`unresolved $ref ${node.$ref}`);
+  }
+  return current as T;
+}
+
+export function slaOf(spec: Json, op: Json): Sla {
+  return { ...(spec['x-sla'] as Sla), ...(op['x-sla'] as Partial<Sla> | undefined) };
+}
