@@ -1,0 +1,52 @@
+// Builds the Koa application: the middleware in the order a request meets it, then the routes
+// generated from the spec.
+import Koa from 'koa';
+import { requestId } from './http/request-id.ts';
+import { accessLog } from './http/access-log.ts';
+import { handleErrors } from './http/handle-errors.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { httpsRedirect } from './http/https-redirect.ts';
+import { corsAllowList } from './http/cors.ts';
+import { createRouter, unmatched } from './http/router.ts';
+import { createHandlers } from './operations/index.ts';
+import type { Config } from './config.ts';
+import type { State } from './http/context.ts';
+import type { KeyVerifier } from './http/authenticate.ts';
+import type { Logger } from './observability/logger.ts';
+import type { Readiness } from './observability/readiness.ts';
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  keys: KeyVerifier;
+  readiness: Readiness;
+  releaseId: string;
+}
+
+export function createApp(deps: AppDeps): Koa<State> {
+  const { config, log } = deps;
+  const app = new Koa<State>({ proxy: config.trustProxy });
+  // Errors are answered by handleErrors; what reaches here failed after the response started.
+  app.on('error', (err: unknown) => log.error({ err }, 'response failed after headers were sent'));
+
+  const router = createRouter({ handlers: createHandlers(deps), keys: deps.keys, validateResponses: config.responseValidation });
+
+  app.use(requestId(log));
+  app.use(accessLog());
+  app.use(handleErrors());
+  app.use(drainOnShutdown(deps.readiness));
+  app.use(securityHeaders());
+  app.use(httpsRedirect(config.trustProxy));
+  app.use(corsAllowList(config.corsOrigins));
+  app.use(router.routes());
+  app.use(unmatched(router));
+  return app;
+}
+
+/** While shutting down, every response closes its connection so keep-alive clients move on. */
+function drainOnShutdown(readiness: Readiness): Koa.Middleware<State> {
+  return (ctx, next) => {
+    if (readiness.shuttingDown) ctx.set('Connection', 'close');
+    return next();
+  };
+}

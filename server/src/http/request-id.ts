@@ -1,0 +1,30 @@
+// First in the chain, so every later log line and error body can carry the request's id.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Logger } from '../observability/logger.ts';
+import type { AppMiddleware } from './context.ts';
+
+const WELL_FORMED_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// W3C Trace Context, version 00: trace id and parent id must not be all zeros.
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+
+export function requestId(log: Logger): AppMiddleware {
+  return (ctx, next) => {
+    const given = ctx.get('x-request-id');
+    const id = WELL_FORMED_ID.test(given) ? given : randomUUID();
+    const parent = TRACEPARENT.exec(ctx.get('traceparent'));
+    const traceId = parent && parent[1] !== ZERO_TRACE && parent[2] !== ZERO_SPAN ? parent[1]! : randomBytes(16).toString('hex');
+    const spanId = randomBytes(8).toString('hex');
+    ctx.state.requestId = id;
+    ctx.state.trace = { traceId, spanId, flags: parent?.[3] ?? '01' };
+    ctx.state.log = log.child({ request_id: id, trace_id: traceId });
+    ctx.set('X-Request-Id', id);
+    return next();
+  };
+}
+
+/** The traceparent to send on calls this request makes, so they join its trace. */
+export function outgoingTraceparent(trace: { traceId: string; spanId: string; flags: string }): string {
+  return `00-${trace.traceId}-${trace.spanId}-${trace.flags}`;
+}

@@ -1,0 +1,32 @@
+// The one place a handler's reply becomes the HTTP response. In development and test the body is
+// checked against the spec first, so a handler that drifts from its contract fails loudly.
+import { ApiError } from './problem.ts';
+import { fieldErrors } from './validate.ts';
+import type { AppContext } from './context.ts';
+import type { RouteDefinition } from '../generated/routes.ts';
+
+interface AnyReply {
+  status: number | string | symbol;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export function respond(ctx: AppContext, route: RouteDefinition, reply: AnyReply, validate: boolean): void {
+  const status = Number(reply.status);
+  if (validate) {
+    const validator = route.validate.responses[status];
+    if (!(String(status) in route.responseTypes)) {
+      ctx.state.log.error({ status }, 'handler replied with a status the spec does not declare');
+      throw new ApiError('E1000');
+    }
+    if (validator && !validator(reply.body)) {
+      ctx.state.log.error({ status, errors: fieldErrors(validator.errors ?? [], '') }, 'response does not match the spec');
+      throw new ApiError('E1000');
+    }
+  }
+  ctx.status = status;
+  if (reply.headers) ctx.set(reply.headers);
+  const type = route.responseTypes[String(status)];
+  if (type) ctx.type = type;
+  ctx.body = reply.body;
+}

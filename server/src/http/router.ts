@@ -1,0 +1,91 @@
+// Routes come from the generated route table, never from hand-written paths. Startup fails when
+// an operation has no handler or a handler has no operation.
+import Router from '@koa/router';
+import { routes, type RouteDefinition } from '../generated/routes.ts';
+import { checkBodyHeaders, readJsonBody } from './body.ts';
+import { authenticate, type KeyVerifier } from './authenticate.ts';
+import { validateOrThrow } from './validate.ts';
+import { respond } from './respond.ts';
+import { ApiError } from './problem.ts';
+import type { AppContext, AppMiddleware, State } from './context.ts';
+import type { Handler, HandlerMap } from './handler.ts';
+
+export class RouteTableError extends Error {
+  override name = 'RouteTableError';
+}
+
+export function assertHandlersMatchSpec(handlers: Record<string, unknown>, table: readonly RouteDefinition[] = routes): void {
+  const operations = new Set(table.map((r) => r.operationId));
+  const missing = [...operations].filter((id) => typeof handlers[id] !== 'function');
+  const unknown = Object.keys(handlers).filter((id) => !operations.has(id));
+  if (missing.length > 0 || unknown.length > 0) {
+    const lines = [
+      ...missing.map((id) => `  operation without a handler: ${id}`),
+      ...unknown.map((id) => `  handler without an operation in the spec: ${id}`),
+    ];
+    throw new RouteTableError(`handlers do not match openapi/openapi.yaml:\n${lines.join('\n')}`);
+  }
+}
+
+/** `{id}` in the spec is `:id` for the router. */
+export function routerPath(specPath: string): string {
+  return specPath.replace(/\{([^}]+)\}/g, ':$1');
+}
+
+export interface RouterOptions {
+  handlers: HandlerMap;
+  keys: KeyVerifier;
+  validateResponses: boolean;
+}
+
+export function createRouter(options: RouterOptions): Router<State> {
+  assertHandlersMatchSpec(options.handlers);
+  const router = new Router<State>();
+  for (const route of routes) {
+    const handler = options.handlers[route.operationId] as Handler<typeof route.operationId>;
+    router.register(routerPath(route.path), [route.method], operation(route, handler, options));
+  }
+  return router;
+}
+
+function operation(route: RouteDefinition, handler: Handler<any>, options: RouterOptions): AppMiddleware {
+  const needsBody = route.requestContentTypes.length > 0;
+  return (ctx) => {
+    ctx.state.route = route;
+    checkBodyHeaders(ctx, route);
+    const authenticated = authenticate(ctx, route, options.keys);
+    if (authenticated instanceof Promise || needsBody) {
+      return Promise.resolve(authenticated)
+        .then(() => readJsonBody(ctx, route))
+        .then((body) => invoke(ctx, route, handler, body, options));
+    }
+    return invoke(ctx, route, handler, undefined, options);
+  };
+}
+
+function invoke(ctx: AppContext, route: RouteDefinition, handler: Handler<any>, body: unknown, options: RouterOptions): void | Promise<void> {
+  if (route.validate.body) {
+    if (body === undefined && route.bodyRequired) {
+      throw new ApiError('E1001', 'This operation needs a JSON body.', { errors: [{ path: '', message: 'is required' }] });
+    }
+    if (body !== undefined) validateOrThrow(route.validate.body, body, '');
+  }
+  const params = { path: { ...ctx.params }, query: { ...ctx.query } };
+  if (route.validate.params) validateOrThrow(route.validate.params, params, '');
+  const reply = handler({ body: body as never, params, principal: ctx.state.principal, requestId: ctx.state.requestId, log: ctx.state.log, ctx });
+  if (reply instanceof Promise) return reply.then((r) => respond(ctx, route, r, options.validateResponses));
+  respond(ctx, route, reply, options.validateResponses);
+}
+
+/**
+ * Runs only when no route took the request: a path that exists with other methods is 405 with
+ * Allow, anything else 404, both as problems.
+ */
+export function unmatched(router: Router<State>): AppMiddleware {
+  return (ctx) => {
+    const methods = new Set(router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods));
+    if (methods.size === 0) throw new ApiError('E1005', `No operation at ${ctx.method} ${ctx.path}.`);
+    const allow = [...methods].join(', ');
+    throw new ApiError('E1006', `${ctx.path} supports ${allow}.`, { headers: { Allow: allow } });
+  };
+}

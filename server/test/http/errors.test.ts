@@ -1,0 +1,139 @@
+// Every error path a client can reach, through the real HTTP server: each answers a catalogued
+// application/problem+json with the request's id, never a stack or an internal message.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { call, startTestServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let key: string;
+const convert = () => `${server.url}/v1/conversions`;
+const valid = { from: 'json', to: 'csv', input: '[{"a":1}]' };
+
+function assertProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string): void {
+  assert.equal(res.status, status, JSON.stringify(res.body));
+  assert.equal(res.headers.get('content-type'), 'application/problem+json');
+  assert.equal(res.body.code, code);
+  assert.equal(res.body.status, status);
+  assert.equal(res.body.type, `https://transmute.dev/errors/${code}`);
+  assert.equal(typeof res.body.title, 'string');
+  assert.equal(res.body.request_id, res.headers.get('x-request-id'));
+  assert.doesNotMatch(JSON.stringify(res.body), /at .*\.ts:\d+|node_modules|stack/i);
+}
+
+before(async () => {
+  server = await startTestServer();
+  key = (await server.newKey()).secret;
+});
+after(() => server.stop());
+
+describe('request shape', () => {
+  it('answers malformed JSON with E1002 and where parsing stopped', async () => {
+    const res = await call(convert(), { key, raw: '{"from": "json",\n "to": }', headers: { 'Content-Type': 'application/json' } });
+    assertProblem(res, 400, 'E1002');
+    assert.deepEqual({ line: res.body.errors[0].line, column: res.body.errors[0].column }, { line: 2, column: 8 });
+  });
+
+  it('answers a wrong content type with 415 E1003', async () => {
+    const res = await call(convert(), { key, raw: 'from=json', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assertProblem(res, 415, 'E1003');
+  });
+
+  it('answers a body over the operation limit with 413 E1004, by Content-Length', async () => {
+    const res = await call(convert(), { key, body: { ...valid, input: 'x'.repeat(1_048_577) } });
+    assertProblem(res, 413, 'E1004');
+  });
+
+  it('answers a chunked body over the limit with 413 E1004 while reading', async () => {
+    const res = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = httpRequest(convert(), { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-API-Key': key, 'Transfer-Encoding': 'chunked' } }, (r) => {
+        let text = '';
+        r.on('data', (c) => (text += c));
+        r.on('end', () => resolve({ status: r.statusCode!, body: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      const chunk = 'x'.repeat(64 * 1024);
+      req.write(`{"from":"json","to":"csv","input":"`);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 20 && req.write(chunk)) sent++;
+        if (sent < 20) req.once('drain', () => { sent++; pump(); });
+        else req.end('"}');
+      };
+      pump();
+    });
+    assert.equal(res.status, 413);
+    assert.equal(res.body.code, 'E1004');
+  });
+
+  it('answers an unknown field with 400 E1001 naming it', async () => {
+    const res = await call(convert(), { key, body: { ...valid, colour: 'blue' } });
+    assertProblem(res, 400, 'E1001');
+    assert.deepEqual(res.body.errors, [{ path: '/colour', message: 'is not a known field' }]);
+  });
+
+  it('answers a wrong type and a bad enum with 400 E1001 listing each', async () => {
+    const res = await call(convert(), { key, body: { from: 'json', to: 'pdf', input: 42 } });
+    assertProblem(res, 400, 'E1001');
+    const paths = res.body.errors.map((e: { path: string }) => e.path).sort();
+    assert.deepEqual(paths, ['/input', '/to']);
+  });
+
+  it('answers a missing body with 400 E1001', async () => {
+    const res = await call(convert(), { key, method: 'POST' });
+    assertProblem(res, 400, 'E1001');
+  });
+});
+
+describe('authentication', () => {
+  it('answers a missing key with 401 E1101 and a challenge', async () => {
+    const res = await call(convert(), { body: valid });
+    assertProblem(res, 401, 'E1101');
+    assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
+  });
+
+  it('answers a malformed key and an unknown key alike, with 401 E1102', async () => {
+    assertProblem(await call(convert(), { key: 'not-a-key', body: valid }), 401, 'E1102');
+    const real = key.split('_');
+    const forged = [...real.slice(0, -1), 'A'.repeat(real.at(-1)!.length)].join('_');
+    assertProblem(await call(convert(), { key: forged, body: valid }), 401, 'E1102');
+  });
+
+  it('accepts the key as a bearer token too', async () => {
+    const res = await call(convert(), { body: valid, headers: { Authorization: `Bearer ${key}` } });
+    assert.equal(res.status, 200);
+  });
+
+  it('answers a key without the scope with 403 E1105', async () => {
+    const { secret } = await server.newKey({ scopes: ['jobs:read'] });
+    const res = await call(convert(), { key: secret, body: valid });
+    assertProblem(res, 403, 'E1105');
+    assert.match(res.body.detail, /conversions:write/);
+  });
+
+  it('answers a revoked key with 401 E1104 at once', async () => {
+    const fresh = await server.newKey();
+    assert.equal((await call(convert(), { key: fresh.secret, body: valid })).status, 200);
+    assert.equal(await server.running.keys.revoke(fresh.id, fresh.accountId), true);
+    assertProblem(await call(convert(), { key: fresh.secret, body: valid }), 401, 'E1104');
+  });
+
+  it('answers an expired key with 401 E1103', async () => {
+    const expiring = await server.newKey({ expiresAt: new Date(Date.now() + 300) });
+    assert.equal((await call(convert(), { key: expiring.secret, body: valid })).status, 200);
+    await new Promise((r) => setTimeout(r, 400));
+    assertProblem(await call(convert(), { key: expiring.secret, body: valid }), 401, 'E1103');
+  });
+});
+
+describe('routing', () => {
+  it('answers an unknown path with 404 E1005', async () => {
+    assertProblem(await call(`${server.url}/v1/nothing-here`, { key }), 404, 'E1005');
+  });
+
+  it('answers a known path with the wrong method with 405 E1006 and Allow', async () => {
+    const res = await call(convert(), { key, method: 'DELETE' });
+    assertProblem(res, 405, 'E1006');
+    assert.equal(res.headers.get('allow'), 'POST');
+  });
+});

@@ -1,0 +1,114 @@
+// The server as a process: it refuses to start without production secrets, and on SIGTERM it
+// stops taking connections, finishes the requests it has, and exits 0.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, tempDataDir, type TestDatabase } from '../support/database.ts';
+import { openDatabase } from '../../src/db/orm.ts';
+import { ApiKeyService } from '../../src/auth/api-keys.ts';
+
+const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
+
+function runMain(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function exitOf(child: ChildProcess): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  let stderr = '';
+  let stdout = '';
+  child.stderr!.on('data', (c) => (stderr += c));
+  child.stdout!.on('data', (c) => (stdout += c));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stderr, stdout };
+}
+
+describe('production configuration', () => {
+  it('stops at once, naming the variable, when a secret is missing', async () => {
+    const result = await exitOf(runMain({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@127.0.0.1:1/x', DATA_DIR: tempDataDir() }));
+    assert.equal(result.code, 78);
+    assert.match(result.stderr, /API_KEY_PEPPER must be set in production/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('stops when a secret is too weak', async () => {
+    const result = await exitOf(runMain({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@127.0.0.1:1/x', API_KEY_PEPPER: 'hunter2' }));
+    assert.equal(result.code, 78);
+    assert.match(result.stderr, /API_KEY_PEPPER is too weak/);
+  });
+
+  it('refuses the embedded database in production', async () => {
+    const result = await exitOf(runMain({ NODE_ENV: 'production', API_KEY_PEPPER: randomBytes(32).toString('hex') }));
+    assert.equal(result.code, 78);
+    assert.match(result.stderr, /DATABASE_URL is required in production/);
+  });
+});
+
+describe('graceful shutdown', () => {
+  let database: TestDatabase;
+  const pepper = randomBytes(32).toString('hex');
+
+  before(async () => {
+    database = await createTestDatabase();
+  });
+  after(() => database.drop());
+
+  it('finishes in-flight requests, refuses new connections, and exits 0', async () => {
+    const child = runMain({
+      NODE_ENV: 'test',
+      DATABASE_URL: database.url,
+      DATA_DIR: database.config.dataDir,
+      API_KEY_PEPPER: pepper,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      SHUTDOWN_TIMEOUT_MS: '10000',
+    });
+    const exited = exitOf(child);
+    let banner = '';
+    for await (const chunk of child.stdout!) {
+      banner += chunk;
+      if (banner.includes('/docs')) break;
+    }
+    const base = /Transmute API\s+(http:\/\/[^/\s]+)/.exec(banner)![1]!;
+
+    const db = await openDatabase({ ...database.config, apiKeys: { ...database.config.apiKeys, pepper } });
+    const keys = new ApiKeyService(db, { ...database.config, apiKeys: { ...database.config.apiKeys, pepper } });
+    const account = await keys.findOrCreateAccount('drain@example.com', 'free');
+    const { secret } = await keys.create(account.id, { name: 'drain', scopes: ['conversions:write'] });
+    await keys.close();
+    await db.close();
+
+    // Requests whose bodies are still arriving when SIGTERM lands.
+    const body = JSON.stringify({ from: 'json', to: 'csv', input: '[{"a":1},{"a":2}]' });
+    const inFlight = Array.from({ length: 5 }, () => {
+      const req = httpRequest(`${base}/v1/conversions`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'X-API-Key': secret },
+      });
+      const response = once(req, 'response').then(async ([res]) => {
+        let text = '';
+        for await (const c of res) text += c;
+        return { status: res.statusCode as number, body: JSON.parse(text) };
+      });
+      req.write(body.slice(0, 10));
+      return { req, response };
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+
+    await assert.rejects(fetch(`${base}/health`), 'new connections are refused once draining');
+    for (const { req } of inFlight) req.end(body.slice(10));
+    const results = await Promise.all(inFlight.map((f) => f.response));
+    for (const r of results) {
+      assert.equal(r.status, 200);
+      assert.equal(r.body.output, 'a\r\n1\r\n2\r\n');
+    }
+    const { code } = await exited;
+    assert.equal(code, 0);
+  });
+});

@@ -1,0 +1,58 @@
+// The real server, in this process, on a loopback port and its own database on the real
+// PostgreSQL. Tests talk to it over HTTP like any client.
+import { start, type Running } from '../../src/main.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import type { Env } from '../../src/config.ts';
+import { KEY_SCOPES } from '../../src/auth/scopes.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export interface TestServer {
+  url: string;
+  running: Running;
+  database: TestDatabase;
+  /** A new key for a new account, with the given scopes (all key scopes by default). */
+  newKey(options?: { scopes?: readonly string[]; expiresAt?: Date }): Promise<{ secret: string; id: string; accountId: string }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(overrides: Env = {}): Promise<TestServer> {
+  const database = await createTestDatabase({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...overrides });
+  const running = await start(database.config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  let accounts = 0;
+  return {
+    url: running.url,
+    running,
+    database,
+    async newKey(options = {}) {
+      const account = await running.keys.findOrCreateAccount(`user${++accounts}@example.com`, 'free');
+      const { key, secret } = await running.keys.create(account.id, {
+        name: 'test',
+        scopes: (options.scopes ?? KEY_SCOPES) as never,
+        ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}),
+      });
+      return { secret, id: key.id, accountId: account.id };
+    },
+    async stop() {
+      await running.shutdown('test finished');
+      await database.drop();
+    },
+  };
+}
+
+/** JSON request helper: returns status, headers and the parsed body (or text when not JSON). */
+export async function call(
+  url: string,
+  init: { method?: string; key?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; body: any; text: string }> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.key) headers['X-API-Key'] = init.key;
+  let body: string | undefined = init.raw;
+  if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers['Content-Type'] ??= 'application/json';
+  }
+  const res = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  const text = await res.text();
+  const type = res.headers.get('content-type') ?? '';
+  return { status: res.status, headers: res.headers, text, body: /json/.test(type) && text ? JSON.parse(text) : text };
+}
