@@ -37,6 +37,23 @@ const schema = z.object({
   KEEP_ALIVE_TIMEOUT_MS: int(1_000, 120_000).default(5_000),
   CONVERSION_MAX_DEPTH: int(1, 1_000).default(64),
   CONVERSION_MAX_RECORDS: int(1, 10_000_000).default(100_000),
+  API_KEY_MAX_GRACE_S: int(0, 30 * 86_400).default(7 * 86_400),
+  JWT_SECRET: z.string().optional(),
+  JWT_ISSUER: z.string().min(1).default('https://api.transmute.dev'),
+  JWT_AUDIENCE: z.string().min(1).default('transmute-api'),
+  // At most 15 minutes: an access token cannot be recalled before it expires (issue 3).
+  ACCESS_TOKEN_TTL_S: int(30, 900).default(900),
+  REFRESH_TOKEN_TTL_S: int(300, 90 * 86_400).default(30 * 86_400),
+  MFA_TOKEN_TTL_S: int(30, 900).default(300),
+  TOTP_ENCRYPTION_KEY: z.string().optional(),
+  LOGIN_SLOW_AFTER: int(1, 100).default(3),
+  LOGIN_LOCK_AFTER: int(2, 1_000).default(10),
+  LOGIN_LOCK_S: int(1, 86_400).default(900),
+  REDIS_URL: z.url().optional(),
+  PLANS_FILE: z.string().optional(),
+  AUTH_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(20),
+  SIGNUP_RATE_LIMIT_PER_HOUR: int(1, 100_000).default(10),
+  OIDC_PROVIDERS: list.default([]),
 });
 
 /** The variables this module reads, all as strings, as in `process.env`. */
@@ -59,6 +76,28 @@ export interface Config {
   responseValidation: boolean;
   timeouts: { shutdownMs: number; headersMs: number; requestMs: number; keepAliveMs: number };
   conversion: { maxDepth: number; maxRecords: number };
+  apiKeyMaxGraceS: number;
+  jwt: { secret: string; issuer: string; audience: string; accessTtlS: number; refreshTtlS: number; mfaTtlS: number };
+  /** Key for the TOTP secrets at rest (any length >= 32; derive the cipher key from it). */
+  totpEncryptionKey: string;
+  login: { slowAfter: number; lockAfter: number; lockS: number };
+  /** Unset: rate limits are kept in this process's memory. */
+  redisUrl: string | undefined;
+  /** Plans (rate limits, quotas) are configuration: the YAML file at this path. */
+  plansFile: string;
+  authRateLimitPerMinute: number;
+  signupRateLimitPerHour: number;
+  oidcProviders: OidcProviderConfig[];
+}
+
+export interface OidcProviderConfig {
+  /** The name in /v1/auth/oidc/{provider}/…, lower-case. */
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Where the provider sends the browser back: this API's /v1/auth/oidc/{provider}/callback. */
+  redirectUri: string;
 }
 
 export class ConfigError extends Error {
@@ -66,7 +105,7 @@ export class ConfigError extends Error {
 }
 
 /** Secrets a deployment must provide; development generates them once into DATA_DIR. */
-const SECRETS = ['API_KEY_PEPPER'] as const;
+const SECRETS = ['API_KEY_PEPPER', 'JWT_SECRET', 'TOTP_ENCRYPTION_KEY'] as const;
 type SecretName = (typeof SECRETS)[number];
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -111,7 +150,38 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       keepAliveMs: e.KEEP_ALIVE_TIMEOUT_MS,
     },
     conversion: { maxDepth: e.CONVERSION_MAX_DEPTH, maxRecords: e.CONVERSION_MAX_RECORDS },
+    apiKeyMaxGraceS: e.API_KEY_MAX_GRACE_S,
+    jwt: {
+      secret: secrets.JWT_SECRET,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTtlS: e.ACCESS_TOKEN_TTL_S,
+      refreshTtlS: e.REFRESH_TOKEN_TTL_S,
+      mfaTtlS: e.MFA_TOKEN_TTL_S,
+    },
+    totpEncryptionKey: secrets.TOTP_ENCRYPTION_KEY,
+    login: { slowAfter: e.LOGIN_SLOW_AFTER, lockAfter: e.LOGIN_LOCK_AFTER, lockS: e.LOGIN_LOCK_S },
+    redisUrl: e.REDIS_URL,
+    plansFile: resolve(e.PLANS_FILE ?? join(import.meta.dirname, '..', 'plans.yaml')),
+    authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+    signupRateLimitPerHour: e.SIGNUP_RATE_LIMIT_PER_HOUR,
+    oidcProviders: oidcProviders(e.OIDC_PROVIDERS, env),
   };
+}
+
+/** OIDC_PROVIDERS=google,okta, then OIDC_GOOGLE_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _REDIRECT_URI for each. */
+function oidcProviders(names: string[], env: Record<string, string | undefined>): OidcProviderConfig[] {
+  return names.map((raw) => {
+    const name = raw.toLowerCase();
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) throw new ConfigError(`OIDC_PROVIDERS: "${raw}" is not a valid provider name`);
+    const read = (field: string) => {
+      const variable = `OIDC_${name.toUpperCase().replace(/-/g, '_')}_${field}`;
+      const value = env[variable];
+      if (!value) throw new ConfigError(`${variable} must be set for the OIDC provider "${name}"`);
+      return value;
+    };
+    return { name, issuer: read('ISSUER'), clientId: read('CLIENT_ID'), clientSecret: read('CLIENT_SECRET'), redirectUri: read('REDIRECT_URI') };
+  });
 }
 
 /**
@@ -119,7 +189,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * once and kept in DATA_DIR, so restarts keep verifying the keys issued before them.
  */
 function resolveSecrets(e: z.output<typeof schema>, dataDir: string): Record<SecretName, string> {
-  const given: Partial<Record<SecretName, string>> = { API_KEY_PEPPER: e.API_KEY_PEPPER };
+  const given: Partial<Record<SecretName, string>> = {
+    API_KEY_PEPPER: e.API_KEY_PEPPER,
+    JWT_SECRET: e.JWT_SECRET,
+    TOTP_ENCRYPTION_KEY: e.TOTP_ENCRYPTION_KEY,
+  };
   for (const name of SECRETS) {
     const value = given[name];
     if (value !== undefined && value.length < MIN_SECRET_LENGTH) {

@@ -30,7 +30,7 @@ describe('production configuration', () => {
   it('stops at once, naming the variable, when a secret is missing', async () => {
     const result = await exitOf(runMain({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@127.0.0.1:1/x', DATA_DIR: tempDataDir() }));
     assert.equal(result.code, 78);
-    assert.match(result.stderr, /API_KEY_PEPPER must be set in production/);
+    assert.match(result.stderr, /API_KEY_PEPPER, JWT_SECRET, TOTP_ENCRYPTION_KEY must be set in production/);
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 
@@ -41,7 +41,8 @@ describe('production configuration', () => {
   });
 
   it('refuses the embedded database in production', async () => {
-    const result = await exitOf(runMain({ NODE_ENV: 'production', API_KEY_PEPPER: randomBytes(32).toString('hex') }));
+    const secret = () => randomBytes(32).toString('hex');
+    const result = await exitOf(runMain({ NODE_ENV: 'production', API_KEY_PEPPER: secret(), JWT_SECRET: secret(), TOTP_ENCRYPTION_KEY: secret() }));
     assert.equal(result.code, 78);
     assert.match(result.stderr, /DATABASE_URL is required in production/);
   });
