@@ -1,0 +1,60 @@
+// The printed table and the raw results file.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Measurement } from './load.ts';
+import type { BenchRequest, BenchSettings } from './settings.ts';
+
+export interface StackResult {
+  /** Stable id in the results file, e.g. full_stack. */
+  stack: string;
+  label: string;
+  measurement: Measurement;
+}
+
+/** DESIGN.md, performance budgets: shown on every run, never asserted (run-to-run noise ~25 %). */
+export const TARGET_RATIO = 0.7;
+
+export function formatReport(full: StackResult, bare: StackResult, request: BenchRequest, settings: BenchSettings): string {
+  const rows = [full, bare].map(({ label, measurement: m }) => [
+    label,
+    m.rps.toFixed(0),
+    m.p50_ms.toFixed(2),
+    m.p99_ms.toFixed(2),
+    m.errors > 0 ? `${m.errors} !` : '0',
+  ]);
+  const table = [['stack', 'req/s', 'p50 ms', 'p99 ms', 'errors'], ...rows];
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
+  const lines = table.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('   '));
+  const ratio = full.measurement.rps / bare.measurement.rps;
+  const percent = (value: number) => `${(value * 100).toFixed(0)}%`;
+  return [
+    `${request.method} ${request.path}, ${settings.connections} connections, ${settings.durationSeconds} s each after a ${settings.warmupSeconds} s warm-up, pipelining 1`,
+    '',
+    ...lines,
+    '',
+    ...[full, bare].filter((r) => r.measurement.errors > 0).map((r) => `! ${r.label} answered errors: ${describeStatuses(r.measurement)}`),
+    `ratio full/bare req/s: ${ratio.toFixed(2)} (${percent(ratio)})`,
+    `target: full stack >= ${percent(TARGET_RATIO)} of bare Koa: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`,
+  ].join('\n');
+}
+
+function describeStatuses(m: Measurement): string {
+  const failed = Object.entries(m.statuses).filter(([status]) => !status.startsWith('2'));
+  const socketErrors = m.errors - failed.reduce((sum, [, count]) => sum + count, 0);
+  const parts = failed.map(([status, count]) => `${count} × ${status}`);
+  if (socketErrors > 0) parts.push(`${socketErrors} socket errors or timeouts`);
+  return parts.join(', ');
+}
+
+export function writeResults(path: string, results: StackResult[], request: BenchRequest): void {
+  const entries = results.map(({ stack, measurement: m }) => ({
+    stack,
+    request,
+    rps: m.rps,
+    p50_ms: m.p50_ms,
+    p99_ms: m.p99_ms,
+    errors: m.errors,
+  }));
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(entries, null, 2) + '\n');
+}
