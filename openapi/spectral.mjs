@@ -52,6 +52,22 @@ export default {
       given: ['$.x-sla', `${OPERATIONS}.x-sla`],
       then: { function: schema, functionOptions: { schema: { $ref: '#/$defs/sla', $defs: slaDefs() } } },
     },
+    'transmute-rate-limit-extension': {
+      description: 'x-rate-limit names the policy that meters an operation (plan, auth-ip, signup-ip or none) and its cost.',
+      severity: 'error',
+      given: ['$.x-rate-limit', `${OPERATIONS}.x-rate-limit`],
+      then: {
+        function: schema,
+        functionOptions: {
+          schema: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['policy'],
+            properties: { policy: { enum: ['plan', 'auth-ip', 'signup-ip', 'none'] }, cost: { type: 'integer', minimum: 1, maximum: 1000 } },
+          },
+        },
+      },
+    },
     'transmute-sla-present': {
       description: 'The root x-sla is present.',
       severity: 'error',
@@ -92,9 +108,9 @@ export default {
       then: { function: declaredScope },
     },
     'transmute-scoped-writes': {
-      description: 'Operations that change state require a scope.',
+      description: 'Operations that change state require a scope of API keys that may call them.',
       severity: 'error',
-      given: '$.paths[*][post,put,patch,delete].security[*][*]',
+      given: '$.paths[*][post,put,patch,delete].security[*][ApiKeyHeader,BearerApiKey]',
       then: { function: schema, functionOptions: { schema: { type: 'array', minItems: 1 } } },
     },
   },
@@ -126,9 +142,31 @@ export default {
       },
     },
     {
+      // These operations are how credentials are obtained: they cannot require credentials. They
+      // are protected by their own per-IP limits (x-rate-limit auth-ip and signup-ip) instead.
+      files: [
+        'openapi.yaml#/paths/~1v1~1auth~1signup',
+        'openapi.yaml#/paths/~1v1~1auth~1login',
+        'openapi.yaml#/paths/~1v1~1auth~1login~1mfa',
+        'openapi.yaml#/paths/~1v1~1auth~1refresh',
+      ],
+      rules: { 'owasp:api2:2023-write-restricted': 'off' },
+    },
+    {
       // draft-inadarei-api-health-check answers a failing readiness check with health+json, not a problem.
       files: ['openapi.yaml#/paths/~1ready/get/responses/503'],
       rules: { 'transmute-problem-json-errors': 'off' },
+    },
+    {
+      // These operations are how credentials are obtained: they cannot require credentials. They
+      // are protected by their own per-IP limits (x-rate-limit auth-ip and signup-ip) instead.
+      files: [
+        'openapi.yaml#/paths/~1v1~1auth~1signup',
+        'openapi.yaml#/paths/~1v1~1auth~1login',
+        'openapi.yaml#/paths/~1v1~1auth~1login~1mfa',
+        'openapi.yaml#/paths/~1v1~1auth~1refresh',
+      ],
+      rules: { 'owasp:api2:2023-write-restricted': 'off' },
     },
     {
       // draft-inadarei-api-health-check fixes these member names (releaseId, componentType, ...).

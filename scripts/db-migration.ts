@@ -26,7 +26,7 @@ try {
     const className = result.fileName.replace(/\.ts$/, '');
     const index = readFileSync(INDEX, 'utf8')
       .replace(/(\nexport const MIGRATIONS = \[)/, `\nimport { ${className} } from './${result.fileName}';$1`)
-      .replace(/\];\s*$/, `, ${className}];\n`);
+      .replace(/\n\];\s*$/, `\n  ${className},\n];\n`);
     writeFileSync(INDEX, index);
     process.stderr.write(`wrote server/src/db/migrations/${result.fileName}; review it, then commit it with the entity change\n`);
   }

@@ -4,15 +4,33 @@ import type { OperationValidators } from './validators.ts';
 
 type Json = Record<string, any>;
 
-function securityOf(spec: Json, op: Json): { schemes: string[]; scopes: string[] } | null {
+/**
+ * Which credentials an operation accepts: API keys (with the scopes they must hold) and/or user
+ * sessions. Each security scheme says which kind it is with x-credential.
+ */
+function securityOf(spec: Json, op: Json): { key: { scopes: string[] } | null; user: boolean } | null {
   const requirements: Json[] = op.security ?? spec.security ?? [];
   if (requirements.length === 0) return null;
-  const schemes = [...new Set(requirements.flatMap((r) => Object.keys(r)))];
-  const scopeSets = requirements.flatMap((r) => Object.values<string[]>(r)).map((s) => [...s].sort().join(' '));
-  if (new Set(scopeSets).size > 1) {
-    throw new Error(`${op.operationId}: every security alternative must require the same scopes`);
+  const schemes: Json = spec.components?.securitySchemes ?? {};
+  let key: { scopes: string[] } | null = null;
+  let user = false;
+  for (const requirement of requirements) {
+    for (const [name, scopes] of Object.entries<string[]>(requirement)) {
+      const kind = schemes[name]?.['x-credential'];
+      if (kind === 'user') {
+        user = true;
+      } else if (kind === 'key') {
+        const sorted = [...scopes].sort();
+        if (key && key.scopes.join(' ') !== sorted.join(' ')) {
+          throw new Error(`${op.operationId}: every API key scheme must require the same scopes`);
+        }
+        key = { scopes: sorted };
+      } else {
+        throw new Error(`${op.operationId}: security scheme ${name} has no x-credential (key or user)`);
+      }
+    }
   }
-  return { schemes, scopes: scopeSets[0] ? scopeSets[0].split(' ') : [] };
+  return { key, user };
 }
 
 export function generateRoutes(spec: Json, validators: Map<string, OperationValidators>): string {
@@ -32,10 +50,15 @@ export function generateRoutes(spec: Json, validators: Map<string, OperationVali
       requestContentTypes: Object.keys(requestBody?.content ?? {}),
       bodyRequired: requestBody?.required === true,
       sla: slaOf(spec, op),
+      rateLimit: { cost: 1, ...spec['x-rate-limit'], ...op['x-rate-limit'] },
+      allowUnknownQuery: op['x-allow-unknown-query'] === true,
       responseTypes: Object.fromEntries(
         Object.entries<Json>(op.responses ?? {}).map(([status, r]) => [status, Object.keys(deref(spec, r).content ?? {})[0] ?? null]),
       ),
     };
+    if (route.rateLimit.policy === 'plan' && route.security === null) {
+      throw new Error(`${operationId}: x-rate-limit policy plan needs credentials to meter; use auth-ip, signup-ip or none`);
+    }
     const data = JSON.stringify(route, null, 2).replace(/\n}$/, '');
     const validate = `  "validate": { body: ${v.body ? `v.${v.body}` : 'null'}, params: ${v.params ? `v.${v.params}` : 'null'}, responses: { ${responses} } }`;
     return `${data},\n${validate}\n}`;
@@ -49,12 +72,16 @@ export interface RouteDefinition {
   /** The spec's path template, \`{name}\` for parameters. */
   readonly path: string;
   readonly tag: string;
-  /** Null when the operation needs no credentials. */
-  readonly security: { readonly schemes: readonly string[]; readonly scopes: readonly string[] } | null;
+  /** Null when the operation needs no credentials; else which kinds it accepts. */
+  readonly security: { readonly key: { readonly scopes: readonly string[] } | null; readonly user: boolean } | null;
   readonly bodyLimit: number;
   readonly requestContentTypes: readonly string[];
   readonly bodyRequired: boolean;
   readonly sla: { readonly p95_ms: number; readonly p99_ms: number; readonly max_error_rate: number };
+  /** The limiter that meters the operation and how many units one call costs. */
+  readonly rateLimit: { readonly policy: 'plan' | 'auth-ip' | 'signup-ip' | 'none'; readonly cost: number };
+  /** Query parameters the spec does not list are ignored instead of refused (provider callbacks). */
+  readonly allowUnknownQuery: boolean;
   /** The media type of each declared response, by status. */
   readonly responseTypes: Readonly<Record<string, string | null>>;
   readonly validate: {

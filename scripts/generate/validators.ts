@@ -66,7 +66,7 @@ function paramsSchema(spec: Json, op: Json, pathItem: Json): Json | null {
     type: 'object',
     properties: groups[where],
     required: required[where],
-    additionalProperties: false,
+    additionalProperties: where === 'query' && op['x-allow-unknown-query'] === true,
   });
   return { type: 'object', properties: { path: group('path'), query: group('query') }, required: ['path', 'query'] };
 }

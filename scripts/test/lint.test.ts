@@ -39,6 +39,7 @@ it('each house rule catches its mistake', async () => {
   delete create.responses['200'].headers.RateLimit;
   create.security = [{ ApiKeyHeader: ['conversions:admin'] }];
   spec.paths['/v1/formats'].get['x-sla'] = { p95_ms: 'fast' };
+  spec.paths['/v1/formats'].get['x-rate-limit'] = { policy: 'per-moon-phase' };
   delete spec['x-sla'];
   const file = join(mkdtempSync(join(tmpdir(), 'lint-')), 'openapi.yaml');
   writeFileSync(file, stringify(spec));
@@ -57,6 +58,7 @@ it('each house rule catches its mistake', async () => {
     'transmute-response-examples',
     'transmute-rate-limit-headers',
     'transmute-known-scopes',
+    'transmute-rate-limit-extension',
   ]) {
     assert.ok(fired.has(rule), `${rule} did not fire`);
   }

@@ -8,12 +8,16 @@ export interface RouteDefinition {
   /** The spec's path template, `{name}` for parameters. */
   readonly path: string;
   readonly tag: string;
-  /** Null when the operation needs no credentials. */
-  readonly security: { readonly schemes: readonly string[]; readonly scopes: readonly string[] } | null;
+  /** Null when the operation needs no credentials; else which kinds it accepts. */
+  readonly security: { readonly key: { readonly scopes: readonly string[] } | null; readonly user: boolean } | null;
   readonly bodyLimit: number;
   readonly requestContentTypes: readonly string[];
   readonly bodyRequired: boolean;
   readonly sla: { readonly p95_ms: number; readonly p99_ms: number; readonly max_error_rate: number };
+  /** The limiter that meters the operation and how many units one call costs. */
+  readonly rateLimit: { readonly policy: 'plan' | 'auth-ip' | 'signup-ip' | 'none'; readonly cost: number };
+  /** Query parameters the spec does not list are ignored instead of refused (provider callbacks). */
+  readonly allowUnknownQuery: boolean;
   /** The media type of each declared response, by status. */
   readonly responseTypes: Readonly<Record<string, string | null>>;
   readonly validate: {
@@ -30,11 +34,10 @@ export const routes = [
   "path": "/v1/formats",
   "tag": "formats",
   "security": {
-    "schemes": [
-      "ApiKeyHeader",
-      "BearerApiKey"
-    ],
-    "scopes": []
+    "key": {
+      "scopes": []
+    },
+    "user": true
   },
   "bodyLimit": 65536,
   "requestContentTypes": [],
@@ -44,6 +47,11 @@ export const routes = [
     "p99_ms": 500,
     "max_error_rate": 0.001
   },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -61,13 +69,12 @@ export const routes = [
   "path": "/v1/conversions",
   "tag": "conversions",
   "security": {
-    "schemes": [
-      "ApiKeyHeader",
-      "BearerApiKey"
-    ],
-    "scopes": [
-      "conversions:write"
-    ]
+    "key": {
+      "scopes": [
+        "conversions:write"
+      ]
+    },
+    "user": true
   },
   "bodyLimit": 1048576,
   "requestContentTypes": [
@@ -79,6 +86,11 @@ export const routes = [
     "p99_ms": 500,
     "max_error_rate": 0.001
   },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -99,13 +111,12 @@ export const routes = [
   "path": "/v1/conversions/batch",
   "tag": "conversions",
   "security": {
-    "schemes": [
-      "ApiKeyHeader",
-      "BearerApiKey"
-    ],
-    "scopes": [
-      "conversions:write"
-    ]
+    "key": {
+      "scopes": [
+        "conversions:write"
+      ]
+    },
+    "user": true
   },
   "bodyLimit": 5242880,
   "requestContentTypes": [
@@ -117,6 +128,11 @@ export const routes = [
     "p99_ms": 500,
     "max_error_rate": 0.001
   },
+  "rateLimit": {
+    "cost": 10,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -132,6 +148,623 @@ export const routes = [
   "validate": { body: v.ConversionBatchRequest, params: null, responses: { 200: v.ConversionBatch, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
+  "operationId": "signUp",
+  "method": "POST",
+  "path": "/v1/auth/signup",
+  "tag": "auth",
+  "security": null,
+  "bodyLimit": 4096,
+  "requestContentTypes": [
+    "application/json"
+  ],
+  "bodyRequired": true,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "signup-ip"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "201": "application/json",
+    "400": "application/problem+json",
+    "409": "application/problem+json",
+    "413": "application/problem+json",
+    "415": "application/problem+json",
+    "422": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: v.SignupRequest, params: null, responses: { 201: v.Session, 400: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "logIn",
+  "method": "POST",
+  "path": "/v1/auth/login",
+  "tag": "auth",
+  "security": null,
+  "bodyLimit": 4096,
+  "requestContentTypes": [
+    "application/json"
+  ],
+  "bodyRequired": true,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "auth-ip"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "413": "application/problem+json",
+    "415": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: v.LoginRequest, params: null, responses: { 200: v.LoginResult, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "completeMfaLogin",
+  "method": "POST",
+  "path": "/v1/auth/login/mfa",
+  "tag": "auth",
+  "security": null,
+  "bodyLimit": 4096,
+  "requestContentTypes": [
+    "application/json"
+  ],
+  "bodyRequired": true,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "auth-ip"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "413": "application/problem+json",
+    "415": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: v.MfaLoginRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "refreshTokens",
+  "method": "POST",
+  "path": "/v1/auth/refresh",
+  "tag": "auth",
+  "security": null,
+  "bodyLimit": 4096,
+  "requestContentTypes": [
+    "application/json"
+  ],
+  "bodyRequired": true,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "auth-ip"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "413": "application/problem+json",
+    "415": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: v.RefreshRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "logOut",
+  "method": "POST",
+  "path": "/v1/auth/logout",
+  "tag": "auth",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 1024,
+  "requestContentTypes": [
+    "application/json"
+  ],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "204": null,
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "413": "application/problem+json",
+    "415": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: v.LogoutRequest, params: null, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "setUpTwoFactor",
+  "method": "POST",
+  "path": "/v1/auth/2fa/setup",
+  "tag": "auth",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "200": "application/json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "409": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: null, responses: { 200: v.TotpSetup, 401: v.Problem, 403: v.Problem, 409: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "enableTwoFactor",
+  "method": "POST",
+  "path": "/v1/auth/2fa/enable",
+  "tag": "auth",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 1024,
+  "requestContentTypes": [
+    "application/json"
+  ],
+  "bodyRequired": true,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "409": "application/problem+json",
+    "413": "application/problem+json",
+    "415": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: v.TotpCodeRequest, params: null, responses: { 200: v.RecoveryCodes, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "disableTwoFactor",
+  "method": "POST",
+  "path": "/v1/auth/2fa/disable",
+  "tag": "auth",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 1024,
+  "requestContentTypes": [
+    "application/json"
+  ],
+  "bodyRequired": true,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "204": null,
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "409": "application/problem+json",
+    "413": "application/problem+json",
+    "415": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: v.TotpCodeRequest, params: null, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "startOidcSignIn",
+  "method": "GET",
+  "path": "/v1/auth/oidc/{provider}/authorize",
+  "tag": "auth",
+  "security": null,
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "auth-ip"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "302": null,
+    "400": "application/problem+json",
+    "404": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.startOidcSignIn_params, responses: { 400: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "completeOidcSignIn",
+  "method": "GET",
+  "path": "/v1/auth/oidc/{provider}/callback",
+  "tag": "auth",
+  "security": null,
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "auth-ip"
+  },
+  "allowUnknownQuery": true,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "403": "application/problem+json",
+    "404": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.completeOidcSignIn_params, responses: { 200: v.LoginResult, 400: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "getAccount",
+  "method": "GET",
+  "path": "/v1/me",
+  "tag": "me",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "200": "application/json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: null, responses: { 200: v.Account, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "updateAccount",
+  "method": "PATCH",
+  "path": "/v1/me",
+  "tag": "me",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 4096,
+  "requestContentTypes": [
+    "application/json"
+  ],
+  "bodyRequired": true,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "413": "application/problem+json",
+    "415": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: v.AccountUpdate, params: null, responses: { 200: v.Account, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "listApiKeys",
+  "method": "GET",
+  "path": "/v1/api-keys",
+  "tag": "api-keys",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.listApiKeys_params, responses: { 200: v.ApiKeyList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "createApiKey",
+  "method": "POST",
+  "path": "/v1/api-keys",
+  "tag": "api-keys",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 8192,
+  "requestContentTypes": [
+    "application/json"
+  ],
+  "bodyRequired": true,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "201": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "413": "application/problem+json",
+    "415": "application/problem+json",
+    "422": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: v.ApiKeyCreate, params: null, responses: { 201: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "getApiKey",
+  "method": "GET",
+  "path": "/v1/api-keys/{id}",
+  "tag": "api-keys",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "404": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.getApiKey_params, responses: { 200: v.ApiKey, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "revokeApiKey",
+  "method": "DELETE",
+  "path": "/v1/api-keys/{id}",
+  "tag": "api-keys",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "204": null,
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "404": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.revokeApiKey_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "rotateApiKey",
+  "method": "POST",
+  "path": "/v1/api-keys/{id}/rotate",
+  "tag": "api-keys",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 1024,
+  "requestContentTypes": [
+    "application/json"
+  ],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "404": "application/problem+json",
+    "413": "application/problem+json",
+    "415": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: v.ApiKeyRotate, params: v.rotateApiKey_params, responses: { 200: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "listAuditEvents",
+  "method": "GET",
+  "path": "/v1/audit-logs",
+  "tag": "audit",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.listAuditEvents_params, responses: { 200: v.AuditEventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
   "operationId": "getHealth",
   "method": "GET",
   "path": "/health",
@@ -145,6 +778,11 @@ export const routes = [
     "p99_ms": 500,
     "max_error_rate": 0.001
   },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "none"
+  },
+  "allowUnknownQuery": false,
   "responseTypes": {
     "200": "application/health+json",
     "500": "application/problem+json"
@@ -165,6 +803,11 @@ export const routes = [
     "p99_ms": 500,
     "max_error_rate": 0.001
   },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "none"
+  },
+  "allowUnknownQuery": false,
   "responseTypes": {
     "200": "application/health+json",
     "500": "application/problem+json",
@@ -186,6 +829,11 @@ export const routes = [
     "p99_ms": 500,
     "max_error_rate": 0.001
   },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "none"
+  },
+  "allowUnknownQuery": false,
   "responseTypes": {
     "200": "application/json",
     "500": "application/problem+json"
@@ -206,6 +854,11 @@ export const routes = [
     "p99_ms": 500,
     "max_error_rate": 0.001
   },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "none"
+  },
+  "allowUnknownQuery": false,
   "responseTypes": {
     "200": "text/html",
     "500": "application/problem+json"
