@@ -18,8 +18,17 @@ export interface ApiKeyParts {
 
 export function generateApiKey(): ApiKeyParts & { presented: string } {
   const lookupId = randomBase32(LOOKUP_LENGTH);
-  const secret = randomBytes(SECRET_BYTES).toString('base64url');
-  return { lookupId, secret, presented: `${KEY_PREFIX}${lookupId}_${secret}` };
+  const secret = newSecret();
+  return { lookupId, secret, presented: formatApiKey(lookupId, secret) };
+}
+
+/** A secret alone: rotation gives a key a new one and keeps its lookup id. */
+export function newSecret(): string {
+  return randomBytes(SECRET_BYTES).toString('base64url');
+}
+
+export function formatApiKey(lookupId: string, secret: string): string {
+  return `${KEY_PREFIX}${lookupId}_${secret}`;
 }
 
 export function parseApiKey(presented: string): ApiKeyParts | undefined {

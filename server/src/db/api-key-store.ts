@@ -1,9 +1,10 @@
 // Every query the API key service makes, so the service itself holds no SQL. Each call works on
 // a fresh EntityManager fork: nothing is shared between requests through an identity map.
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Account, ApiKey, type Plan } from './entities.ts';
 import { newId } from './ids.ts';
+import { afterCursor, type PageRequest } from './pagination.ts';
 
 export interface AccountRecord {
   id: string;
@@ -20,10 +21,13 @@ export interface ApiKeyRecord {
   /** The public lookup part of the key. */
   keyPrefix: string;
   scopes: string[];
+  allowedIps: string[];
   createdAt: Date;
   expiresAt: Date | null;
   revokedAt: Date | null;
   lastUsedAt: Date | null;
+  rotatedAt: Date | null;
+  previousSecretExpiresAt: Date | null;
 }
 
 /** What verifying a key needs: the row and its account's plan. */
@@ -32,7 +36,10 @@ export interface StoredKey {
   accountId: string;
   plan: Plan;
   secretHash: Buffer;
+  previousSecretHash: Buffer | null;
+  previousSecretExpiresAt: Date | null;
   scopes: string[];
+  allowedIps: string[];
   expiresAt: Date | null;
   revokedAt: Date | null;
 }
@@ -43,7 +50,15 @@ export interface NewKey {
   keyPrefix: string;
   secretHash: Buffer;
   scopes: string[];
+  allowedIps: string[];
   expiresAt: Date | null;
+}
+
+export interface Rotation {
+  secretHash: Buffer;
+  at: Date;
+  /** Until when the secret being replaced still verifies. */
+  previousSecretExpiresAt: Date;
 }
 
 // Rows per UPDATE when flushing last-used times: one statement, but bounded in size.
@@ -87,10 +102,45 @@ export class ApiKeyStore {
       accountId: row.account.id,
       plan: row.account.plan,
       secretHash: row.secretHash,
+      previousSecretHash: row.previousSecretHash ?? null,
+      previousSecretExpiresAt: row.previousSecretExpiresAt ?? null,
       scopes: row.scopes,
+      allowedIps: row.allowedIps,
       expiresAt: row.expiresAt ?? null,
       revokedAt: row.revokedAt ?? null,
     };
+  }
+
+  /** The account's keys, newest first: `request.limit + 1` of them, for page(). */
+  async list(accountId: string, request: PageRequest): Promise<ApiKeyRecord[]> {
+    const rows = await this.#orm.em
+      .fork()
+      .find(ApiKey, { account: accountId, ...afterCursor(request.cursor, 'key') }, { orderBy: { id: 'desc' }, limit: request.limit + 1 });
+    return rows.map(toKeyRecord);
+  }
+
+  /** One of the account's keys; undefined for another account's. */
+  async find(id: string, accountId: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.#orm.em.fork().findOne(ApiKey, { id, account: accountId });
+    return row ? toKeyRecord(row) : undefined;
+  }
+
+  /**
+   * Replaces the secret of one of the account's unrevoked keys, keeping the current one as the
+   * previous (a secret from before an earlier rotation stops working). The row is locked so two
+   * rotations at once cannot both keep the same previous secret.
+   */
+  rotate(id: string, accountId: string, rotation: Rotation): Promise<ApiKeyRecord | undefined> {
+    return this.#orm.em.fork().transactional(async (em) => {
+      const row = await em.findOne(ApiKey, { id, account: accountId, revokedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!row) return undefined;
+      row.previousSecretHash = row.secretHash;
+      row.previousSecretExpiresAt = rotation.previousSecretExpiresAt;
+      row.secretHash = rotation.secretHash;
+      row.rotatedAt = rotation.at;
+      await em.flush();
+      return toKeyRecord(row);
+    });
   }
 
   /** Marks the key revoked (keeping the first revocation time); undefined when it is not the account's. */
@@ -126,10 +176,13 @@ function toKeyRecord(row: ApiKey): ApiKeyRecord {
     name: row.name,
     keyPrefix: row.keyPrefix,
     scopes: row.scopes,
+    allowedIps: row.allowedIps,
     createdAt: row.createdAt,
     expiresAt: row.expiresAt ?? null,
     revokedAt: row.revokedAt ?? null,
     lastUsedAt: row.lastUsedAt ?? null,
+    rotatedAt: row.rotatedAt ?? null,
+    previousSecretExpiresAt: row.previousSecretExpiresAt ?? null,
   };
 }
 

@@ -47,7 +47,7 @@ async function verifyWith(config: Config, presented: string) {
   const db = await openDatabase(config);
   const keys = new ApiKeyService(db, config);
   try {
-    const outcome = await keys.verify(presented);
+    const outcome = await keys.verify(presented, '127.0.0.1');
     assert.ok(outcome.ok, JSON.stringify(outcome));
     return outcome.principal;
   } finally {

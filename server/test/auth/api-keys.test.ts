@@ -10,6 +10,7 @@ import { openDatabase, type Database } from '../../src/db/orm.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const HOUR = 3_600_000;
+const CLIENT_IP = '203.0.113.7';
 
 let testDb: TestDatabase;
 let db: Database;
@@ -46,8 +47,7 @@ test('a created key verifies to its account, plan and scopes', async () => {
   const { key, secret } = await newKey();
   assert.match(secret, /^tm_[0-9a-z]{16}_[A-Za-z0-9_-]{43}$/);
   assert.match(key.id, /^key_/);
-  assert.equal(key.accountId, accountId);
-  const result = await settle(keys.verify(secret));
+  const result = await settle(keys.verify(secret, CLIENT_IP));
   assert.ok(result.ok);
   assert.equal(result.principal.accountId, accountId);
   assert.equal(result.principal.keyId, key.id);
@@ -58,34 +58,34 @@ test('a created key verifies to its account, plan and scopes', async () => {
 test('a wrong secret for a real lookup id is unknown', async () => {
   const { secret } = await newKey();
   const tampered = secret.slice(0, -2) + (secret.endsWith('AA') ? 'BB' : 'AA');
-  assert.deepEqual(await settle(keys.verify(tampered)), { ok: false, reason: 'unknown' });
+  assert.deepEqual(await settle(keys.verify(tampered, CLIENT_IP)), { ok: false, reason: 'unknown' });
   // Also once the key is cached.
-  assert.ok((await settle(keys.verify(secret))).ok);
-  assert.deepEqual(keys.verify(tampered), { ok: false, reason: 'unknown' });
+  assert.ok((await settle(keys.verify(secret, CLIENT_IP))).ok);
+  assert.deepEqual(keys.verify(tampered, CLIENT_IP), { ok: false, reason: 'unknown' });
 });
 
 test('a malformed key is refused without touching the database', () => {
   const before = queries;
   for (const presented of ['', 'Bearer x', 'tm_short_secret', 'sk_live_0123456789abcdef0123456789']) {
-    assert.deepEqual(keys.verify(presented), { ok: false, reason: 'malformed' });
+    assert.deepEqual(keys.verify(presented, CLIENT_IP), { ok: false, reason: 'malformed' });
   }
   assert.equal(queries, before);
 });
 
 test('an unknown key is unknown, and asking again is answered from memory', async () => {
   const presented = `tm_0000000000000000_${'A'.repeat(43)}`;
-  assert.deepEqual(await settle(keys.verify(presented)), { ok: false, reason: 'unknown' });
+  assert.deepEqual(await settle(keys.verify(presented, CLIENT_IP)), { ok: false, reason: 'unknown' });
   const before = queries;
-  assert.deepEqual(keys.verify(presented), { ok: false, reason: 'unknown' });
+  assert.deepEqual(keys.verify(presented, CLIENT_IP), { ok: false, reason: 'unknown' });
   assert.equal(queries, before);
 });
 
 test('a cached key verifies synchronously, with no database query', async () => {
   const { secret } = await newKey();
-  assert.ok((await settle(keys.verify(secret))).ok);
+  assert.ok((await settle(keys.verify(secret, CLIENT_IP))).ok);
   const before = queries;
   for (let i = 0; i < 100; i++) {
-    const outcome = keys.verify(secret);
+    const outcome = keys.verify(secret, CLIENT_IP);
     assert.ok(!(outcome instanceof Promise), 'a cache hit returns the result itself');
     assert.ok(outcome.ok);
   }
@@ -95,7 +95,7 @@ test('a cached key verifies synchronously, with no database query', async () => 
 test('a key created elsewhere is not verified from memory on its first use', async () => {
   const { secret } = await newKey();
   const before = queries;
-  const outcome = keys.verify(secret);
+  const outcome = keys.verify(secret, CLIENT_IP);
   assert.ok(outcome instanceof Promise);
   assert.ok((await outcome).ok);
   assert.equal(queries, before + 1, 'one query loads the key with its account');
@@ -103,11 +103,11 @@ test('a key created elsewhere is not verified from memory on its first use', asy
 
 test('revoking drops the cached key; revoked is told only to the holder of the secret', async () => {
   const { key, secret } = await newKey();
-  assert.ok((await settle(keys.verify(secret))).ok);
+  assert.ok((await settle(keys.verify(secret, CLIENT_IP))).ok);
   assert.equal(await keys.revoke(key.id, accountId), true);
-  assert.deepEqual(await settle(keys.verify(secret)), { ok: false, reason: 'revoked' });
+  assert.deepEqual(await settle(keys.verify(secret, CLIENT_IP)), { ok: false, reason: 'revoked' });
   const wrongSecret = secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A');
-  assert.deepEqual(await settle(keys.verify(wrongSecret)), { ok: false, reason: 'unknown' });
+  assert.deepEqual(await settle(keys.verify(wrongSecret, CLIENT_IP)), { ok: false, reason: 'unknown' });
 });
 
 test('only the owning account can revoke a key', async () => {
@@ -115,18 +115,18 @@ test('only the owning account can revoke a key', async () => {
   const other = await keys.findOrCreateAccount('other@example.com', 'free');
   assert.equal(await keys.revoke(key.id, other.id), false);
   assert.equal(await keys.revoke('key_doesnotexist', accountId), false);
-  assert.ok((await settle(keys.verify(secret))).ok);
+  assert.ok((await settle(keys.verify(secret, CLIENT_IP))).ok);
 });
 
 test('an expired key is expired, also when it is cached', async () => {
   const now = new Date();
   const { secret } = await newKey({ expiresAt: new Date(now.getTime() + HOUR) });
-  assert.ok((await settle(keys.verify(secret, now))).ok);
-  assert.deepEqual(keys.verify(secret, new Date(now.getTime() + 2 * HOUR)), { ok: false, reason: 'expired' });
+  assert.ok((await settle(keys.verify(secret, CLIENT_IP, now))).ok);
+  assert.deepEqual(keys.verify(secret, CLIENT_IP, new Date(now.getTime() + 2 * HOUR)), { ok: false, reason: 'expired' });
   const { secret: expired } = await newKey({ expiresAt: new Date(now.getTime() - 1) });
-  assert.deepEqual(await settle(keys.verify(expired, now)), { ok: false, reason: 'expired' });
+  assert.deepEqual(await settle(keys.verify(expired, CLIENT_IP, now)), { ok: false, reason: 'expired' });
   const wrongSecret = expired.slice(0, -1) + (expired.endsWith('A') ? 'B' : 'A');
-  assert.deepEqual(await settle(keys.verify(wrongSecret, now)), { ok: false, reason: 'unknown' });
+  assert.deepEqual(await settle(keys.verify(wrongSecret, CLIENT_IP, now)), { ok: false, reason: 'unknown' });
 });
 
 test('every verification, cached or not, compares hashes with crypto.timingSafeEqual', async (t: TestContext) => {
@@ -137,9 +137,9 @@ test('every verification, cached or not, compares hashes with crypto.timingSafeE
     compare.mock.restore();
     syncBuiltinESMExports();
   });
-  assert.ok((await settle(keys.verify(secret))).ok);
-  assert.ok((await settle(keys.verify(secret))).ok);
-  assert.equal((await settle(keys.verify(secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A')))).ok, false);
+  assert.ok((await settle(keys.verify(secret, CLIENT_IP))).ok);
+  assert.ok((await settle(keys.verify(secret, CLIENT_IP))).ok);
+  assert.equal((await settle(keys.verify(secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A'), CLIENT_IP))).ok, false);
   assert.equal(compare.mock.callCount(), 3);
 });
 
@@ -165,8 +165,8 @@ test('last_used_at is written in one batch on flush, not per request', async () 
   await keys.flush();
   const usedAt = new Date('2030-01-02T03:04:05.678Z');
   for (let i = 0; i < 5; i++) {
-    await settle(keys.verify(first.secret, usedAt));
-    await settle(keys.verify(second.secret, usedAt));
+    await settle(keys.verify(first.secret, CLIENT_IP, usedAt));
+    await settle(keys.verify(second.secret, CLIENT_IP, usedAt));
   }
   const lastUsed = async () => {
     const rows = await db.orm.em
@@ -184,7 +184,7 @@ test('last_used_at is written in one batch on flush, not per request', async () 
   assert.equal(queries, before + 1, 'one UPDATE for every key used');
   assert.deepEqual(await lastUsed(), [usedAt.toISOString(), usedAt.toISOString()]);
   // An older use flushed later does not move the time backwards.
-  await settle(keys.verify(first.secret, new Date('2029-01-01T00:00:00Z')));
+  await settle(keys.verify(first.secret, CLIENT_IP, new Date('2029-01-01T00:00:00Z')));
   await keys.flush();
   assert.deepEqual(await lastUsed(), [usedAt.toISOString(), usedAt.toISOString()]);
 });
@@ -194,7 +194,7 @@ test('last_used_at is also written every touch interval without a flush call', a
   const ticking = new ApiKeyService(db, config);
   try {
     const { key, secret } = await ticking.create(accountId, { name: 'tick', scopes: ['jobs:read'] });
-    assert.ok((await settle(ticking.verify(secret))).ok);
+    assert.ok((await settle(ticking.verify(secret, CLIENT_IP))).ok);
     const written = async () =>
       (await db.orm.em.getConnection().execute('select 1 from api_keys where id = ? and last_used_at is not null', [key.id])).length === 1;
     for (let waited = 0; !(await written()) && waited < 5_000; waited += 50) await sleep(50);
@@ -231,9 +231,9 @@ test('a cached key keeps verifying with the database gone', async () => {
     await ownDb.migrate();
     const account = await ownKeys.findOrCreateAccount('gone@example.com', 'free');
     const { secret } = await ownKeys.create(account.id, { name: 'x', scopes: ['usage:read'] });
-    assert.ok((await settle(ownKeys.verify(secret))).ok);
+    assert.ok((await settle(ownKeys.verify(secret, CLIENT_IP))).ok);
     await own.drop();
-    const outcome = ownKeys.verify(secret);
+    const outcome = ownKeys.verify(secret, CLIENT_IP);
     assert.ok(!(outcome instanceof Promise));
     assert.ok(outcome.ok);
   } finally {

@@ -3,5 +3,11 @@
 // runtime. An explicit list needs neither a build step nor that guess under Node's type stripping.
 // A test fails when a file in this folder is missing from the list.
 import { Migration20261128165256_accounts_and_api_keys } from './Migration20261128165256_accounts_and_api_keys.ts';
+import { Migration20261128180000_identity } from './Migration20261128180000_identity.ts';
+import { Migration20261128180100_key_management_and_audit } from './Migration20261128180100_key_management_and_audit.ts';
 
-export const MIGRATIONS = [Migration20261128165256_accounts_and_api_keys];
+export const MIGRATIONS = [
+  Migration20261128165256_accounts_and_api_keys,
+  Migration20261128180000_identity,
+  Migration20261128180100_key_management_and_audit,
+];
