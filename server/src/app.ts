@@ -8,19 +8,18 @@ import { securityHeaders } from './http/security-headers.ts';
 import { httpsRedirect } from './http/https-redirect.ts';
 import { corsAllowList } from './http/cors.ts';
 import { createRouter, unmatched } from './http/router.ts';
-import { createHandlers } from './operations/index.ts';
-import type { Config } from './config.ts';
+import { applyRateLimitHeaders, rejectIfLimited } from './http/rate-limit.ts';
+import { createHandlers, type OperationDeps } from './operations/index.ts';
 import type { State } from './http/context.ts';
-import type { KeyVerifier } from './http/authenticate.ts';
+import type { Credentials } from './http/authenticate.ts';
+import type { Meter } from './http/meter.ts';
+import type { LimitPolicy, RateLimiter } from './limits/rate-limiter.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Readiness } from './observability/readiness.ts';
 
-export interface AppDeps {
-  config: Config;
+export interface AppDeps extends OperationDeps {
   log: Logger;
-  keys: KeyVerifier;
-  readiness: Readiness;
-  releaseId: string;
+  limiter: RateLimiter;
 }
 
 export function createApp(deps: AppDeps): Koa<State> {
@@ -29,7 +28,22 @@ export function createApp(deps: AppDeps): Koa<State> {
   // Errors are answered by handleErrors; what reaches here failed after the response started.
   app.on('error', (err: unknown) => log.error({ err }, 'response failed after headers were sent'));
 
-  const router = createRouter({ handlers: createHandlers(deps), keys: deps.keys, validateResponses: config.responseValidation });
+  const credentials: Credentials = {
+    verifyKey: (presented, ip) => deps.keys.verify(presented, ip),
+    verifyAccessToken: (token) => deps.identity.accessTokens.verifyAccessToken(token).then((p) => ({ kind: 'user', ...p })),
+  };
+  const meter: Meter = {
+    consume: (policy, key, cost) => deps.limiter.consume(policy as LimitPolicy, key, cost),
+    applyHeaders: applyRateLimitHeaders,
+    rejectIfLimited,
+  };
+  const router = createRouter({
+    handlers: createHandlers(deps),
+    credentials,
+    audit: deps.audit,
+    limiter: meter,
+    validateResponses: config.responseValidation,
+  });
 
   app.use(requestId(log));
   app.use(accessLog());
@@ -37,7 +51,7 @@ export function createApp(deps: AppDeps): Koa<State> {
   app.use(drainOnShutdown(deps.readiness));
   app.use(securityHeaders());
   app.use(httpsRedirect(config.trustProxy));
-  app.use(corsAllowList(config.corsOrigins));
+  if (config.corsOrigins.length > 0) app.use(corsAllowList(config.corsOrigins));
   app.use(router.routes());
   app.use(unmatched(router));
   return app;

@@ -2,6 +2,11 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from './app.ts';
 import { ApiKeyService } from './auth/api-keys.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { createIdentity, type Identity } from './auth/identity.ts';
+import { OidcService } from './auth/oidc.ts';
+import { loadPlans } from './limits/plans.ts';
+import { RateLimiter } from './limits/rate-limiter.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/orm.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
@@ -12,6 +17,7 @@ export interface Running {
   server: Server;
   url: string;
   keys: ApiKeyService;
+  identity: Identity;
   shutdown(reason: string): Promise<void>;
 }
 
@@ -19,9 +25,13 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   const db = await openDatabase(config, { log: (message) => log.debug({ component: 'db' }, message) });
   await db.migrate();
   const keys = new ApiKeyService(db, config);
-  const readiness = new Readiness(db);
+  const audit = new AuditLog(db, log);
+  const identity = createIdentity(db, config, audit);
+  const oidc = new OidcService(config.oidcProviders, config.jwt.secret);
+  const limiter = new RateLimiter(config, loadPlans(config.plansFile), log);
+  const readiness = new Readiness(db, limiter);
   const releaseId = process.env.RELEASE_ID ?? pkg.version;
-  const app = createApp({ config, log, keys, readiness, releaseId });
+  const app = createApp({ config, log, keys, audit, identity, oidc, limiter, readiness, releaseId });
 
   const server = createServer(
     {
@@ -41,14 +51,16 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
 
   let stopping: Promise<void> | undefined;
-  const shutdown = (reason: string) => (stopping ??= drain(reason, { server, db, keys, readiness, log, config }));
-  return { server, url, keys, shutdown };
+  const shutdown = (reason: string) => (stopping ??= drain(reason, { server, db, keys, audit, limiter, readiness, log, config }));
+  return { server, url, keys, identity, shutdown };
 }
 
 interface Parts {
   server: Server;
   db: Database;
   keys: ApiKeyService;
+  audit: AuditLog;
+  limiter: RateLimiter;
   readiness: Readiness;
   log: Logger;
   config: Config;
@@ -58,7 +70,7 @@ interface Parts {
  * Readiness fails first, the listener closes, in-flight requests get up to SHUTDOWN_TIMEOUT_MS to
  * finish, then whatever is left is cut, buffered writes are flushed and the pool closes.
  */
-async function drain(reason: string, { server, db, keys, readiness, log, config }: Parts): Promise<void> {
+async function drain(reason: string, { server, db, keys, audit, limiter, readiness, log, config }: Parts): Promise<void> {
   log.info({ reason }, 'shutting down');
   readiness.shuttingDown = true;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -72,7 +84,10 @@ async function drain(reason: string, { server, db, keys, readiness, log, config 
     server.closeAllConnections();
   }
   clearTimeout(timer);
+  // Buffered writes first, while the pool is still open.
   await keys.close();
+  await audit.close();
+  await limiter.close();
   await db.close();
   log.info('stopped');
 }

@@ -14,7 +14,8 @@ export function accessLog(): AppMiddleware {
         operation: ctx.state.route?.operationId ?? null,
         status: ctx.status,
         duration_ms,
-        key_id: ctx.state.principal?.keyId ?? null,
+        account_id: ctx.state.principal?.accountId ?? null,
+        key_id: ctx.state.principal?.kind === 'key' ? ctx.state.principal.keyId : null,
         ip: ctx.ip,
       };
       if (ctx.status >= 500) ctx.state.log.error(fields, 'request failed');

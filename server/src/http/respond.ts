@@ -28,5 +28,6 @@ export function respond(ctx: AppContext, route: RouteDefinition, reply: AnyReply
   if (reply.headers) ctx.set(reply.headers);
   const type = route.responseTypes[String(status)];
   if (type) ctx.type = type;
-  ctx.body = reply.body;
+  // Koa turns an assigned empty body into 204; a redirect or a 204 simply has none.
+  if (reply.body !== undefined) ctx.body = reply.body;
 }

@@ -3,7 +3,9 @@
 import Router from '@koa/router';
 import { routes, type RouteDefinition } from '../generated/routes.ts';
 import { checkBodyHeaders, readJsonBody } from './body.ts';
-import { authenticate, type KeyVerifier } from './authenticate.ts';
+import { authenticate, type Credentials } from './authenticate.ts';
+import { meter, type Meter } from './meter.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import { validateOrThrow } from './validate.ts';
 import { respond } from './respond.ts';
 import { ApiError } from './problem.ts';
@@ -34,7 +36,9 @@ export function routerPath(specPath: string): string {
 
 export interface RouterOptions {
   handlers: HandlerMap;
-  keys: KeyVerifier;
+  credentials: Credentials;
+  audit: AuditLog;
+  limiter: Meter;
   validateResponses: boolean;
 }
 
@@ -50,17 +54,25 @@ export function createRouter(options: RouterOptions): Router<State> {
 
 function operation(route: RouteDefinition, handler: Handler<any>, options: RouterOptions): AppMiddleware {
   const needsBody = route.requestContentTypes.length > 0;
+  // Each step returns a promise only when it had to wait, so a request whose key is cached and
+  // whose limit lives in memory reaches its handler without an await.
   return (ctx) => {
     ctx.state.route = route;
     checkBodyHeaders(ctx, route);
-    const authenticated = authenticate(ctx, route, options.keys);
-    if (authenticated instanceof Promise || needsBody) {
-      return Promise.resolve(authenticated)
-        .then(() => readJsonBody(ctx, route))
-        .then((body) => invoke(ctx, route, handler, body, options));
-    }
-    return invoke(ctx, route, handler, undefined, options);
+    const authenticated = authenticate(ctx, route, options.credentials, options.audit);
+    if (authenticated instanceof Promise) return authenticated.then(() => afterAuthentication(ctx, route, handler, options, needsBody));
+    return afterAuthentication(ctx, route, handler, options, needsBody);
   };
+}
+
+function afterAuthentication(ctx: AppContext, route: RouteDefinition, handler: Handler<any>, options: RouterOptions, needsBody: boolean): void | Promise<void> {
+  const metered = meter(ctx, route, options.limiter);
+  if (metered instanceof Promise || needsBody) {
+    return Promise.resolve(metered)
+      .then(() => readJsonBody(ctx, route))
+      .then((body) => invoke(ctx, route, handler, body, options));
+  }
+  return invoke(ctx, route, handler, undefined, options);
 }
 
 function invoke(ctx: AppContext, route: RouteDefinition, handler: Handler<any>, body: unknown, options: RouterOptions): void | Promise<void> {

@@ -13,14 +13,33 @@ export interface Pingable {
   ping(): Promise<void>;
 }
 
+export interface LimiterState {
+  status(): 'memory' | 'redis' | 'degraded';
+}
+
 const PING_TIMEOUT_MS = 2_000;
 
 export class Readiness {
   shuttingDown = false;
   readonly #database: Pingable;
+  readonly #limiter: LimiterState;
 
-  constructor(database: Pingable) {
+  constructor(database: Pingable, limiter: LimiterState) {
     this.#database = database;
+    this.#limiter = limiter;
+  }
+
+  /**
+   * Shared rate limits in Redis: when Redis fails, limits fall back to each instance's memory.
+   * The instance still serves, so this warns rather than fails. Undefined without Redis.
+   */
+  limiterCheck(): HealthCheck | undefined {
+    const status = this.#limiter.status();
+    if (status === 'memory') return undefined;
+    const time = new Date().toISOString();
+    return status === 'redis'
+      ? { componentType: 'datastore', status: 'pass', time }
+      : { componentType: 'datastore', status: 'warn', time, output: 'Redis unreachable: rate limits are per instance until it is back' };
   }
 
   async databaseCheck(): Promise<HealthCheck> {

@@ -25,9 +25,10 @@ export function operationHandlers(readiness: Readiness, releaseId: string): {
         return { status: 503, body: { status: 'fail', ...identity, output: 'shutting down' }, headers: { 'Retry-After': RETRY_AFTER_S } };
       }
       const database = await readiness.databaseCheck();
-      const body = { status: database.status, ...identity, checks: { 'postgresql:responseTime': [database] } };
-      if (database.status === 'fail') return { status: 503, body, headers: { 'Retry-After': RETRY_AFTER_S } };
-      return { status: 200, body };
+      const limiter = readiness.limiterCheck();
+      const checks = { 'postgresql:responseTime': [database], ...(limiter ? { 'redis:connection': [limiter] } : {}) };
+      if (database.status === 'fail') return { status: 503, body: { status: 'fail', ...identity, checks }, headers: { 'Retry-After': RETRY_AFTER_S } };
+      return { status: 200, body: { status: limiter?.status === 'warn' ? 'warn' : 'pass', ...identity, checks } };
     },
 
     getOpenApiDocument: () => ({ status: 200, body: spec as never }),

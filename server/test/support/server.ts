@@ -15,8 +15,18 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Env = {}): Promise<TestServer> {
-  const database = await createTestDatabase({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...overrides });
+/** Env overrides; OIDC_<NAME>_* variables are read by name, beyond the fixed schema. */
+export async function startTestServer(overrides: Env & Record<string, string> = {}): Promise<TestServer> {
+  // Sign-up and log-in limits per address would trip over the many accounts a test file makes
+  // from one loopback address; the tests of those limits set them back.
+  const database = await createTestDatabase({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    SIGNUP_RATE_LIMIT_PER_HOUR: '10000',
+    AUTH_RATE_LIMIT_PER_MINUTE: '10000',
+    ...overrides,
+  });
   const running = await start(database.config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   let accounts = 0;
   return {
@@ -42,10 +52,11 @@ export async function startTestServer(overrides: Env = {}): Promise<TestServer> 
 /** JSON request helper: returns status, headers and the parsed body (or text when not JSON). */
 export async function call(
   url: string,
-  init: { method?: string; key?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  init: { method?: string; key?: string; token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; headers: Headers; body: any; text: string }> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.key) headers['X-API-Key'] = init.key;
+  if (init.token) headers.Authorization = `Bearer ${init.token}`;
   let body: string | undefined = init.raw;
   if (init.body !== undefined) {
     body = JSON.stringify(init.body);
@@ -55,4 +66,13 @@ export async function call(
   const text = await res.text();
   const type = res.headers.get('content-type') ?? '';
   return { status: res.status, headers: res.headers, text, body: /json/.test(type) && text ? JSON.parse(text) : text };
+}
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** Signs a new user up through the API; returns the account id and its tokens. */
+export async function signUp(url: string, email: string): Promise<{ accountId: string; access: string; refresh: string }> {
+  const res = await call(`${url}/v1/auth/signup`, { body: { email, password: PASSWORD } });
+  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${res.text}`);
+  return { accountId: res.body.account.id, access: res.body.tokens.access_token, refresh: res.body.tokens.refresh_token };
 }
