@@ -89,7 +89,8 @@ export class SignInService {
   /**
    * Signs in the account linked to the provider's subject. A subject seen for the first time is
    * linked to the account with its email, created if there is none, but only when the provider
-   * says the email is verified (E1118): otherwise anyone could claim anyone's account.
+   * says the email is verified (E1118): otherwise anyone could claim anyone's account. An existing
+   * password account whose email was never verified is not linked (E1116): see below.
    */
   async linkOidc(identity: OidcIdentity, meta: RequestMeta): Promise<SignInResult> {
     const { accounts, oidcIdentities } = this.#deps;
@@ -124,6 +125,13 @@ export class SignInService {
     const { accounts } = this.#deps;
     const found = await accounts.findByEmail(email);
     if (found !== undefined) {
+      // Pre-hijacking: anyone can sign up with a password under an email they do not own, and
+      // sign-up verifies no email. Linking a provider to such an account would hand its owner an
+      // account the attacker still holds a password, keys and sessions for; so an unverified
+      // password account is never linked: its owner logs in with the password instead.
+      if (!found.emailVerified && found.passwordHash !== null) {
+        throw new ApiError('E1116', 'An account with this email exists; log in with its password.');
+      }
       if (!found.emailVerified) await accounts.markEmailVerified(found.id);
       return found;
     }

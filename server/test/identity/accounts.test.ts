@@ -135,13 +135,25 @@ test('OIDC: an unverified email is not linked to the existing account with that 
   assert.equal((await login(email)).kind, 'authenticated');
 });
 
-test('OIDC: a verified email links to the existing password account and marks it verified', async () => {
+test('OIDC: a verified email is not linked to an unverified password account (pre-hijacking), E1116', async () => {
+  // Whoever signed up first with a password may not own the email: linking would give the
+  // provider's user an account someone else holds a password for.
   const email = newEmail();
   const { account } = await f.identity.accounts.signup({ email, password: PASSWORD }, META);
-  const result = await f.identity.signIn.linkOidc(oidc({ email: email.toUpperCase() }), META);
-  assert.equal(result.kind === 'authenticated' && result.account.id, account.id);
-  assert.equal((await f.identity.accounts.get(account.id)).email_verified, true);
+  await rejectsWith(f.identity.signIn.linkOidc(oidc({ email: email.toUpperCase() }), META), 'E1116');
+  assert.equal((await f.identity.accounts.get(account.id)).email_verified, false);
   assert.equal(await accountCount(email), 1);
+  assert.equal((await login(email)).kind, 'authenticated', 'the password still works for its owner');
+});
+
+test('OIDC: a verified email links to an existing account without a password', async () => {
+  const keys = new ApiKeyService(f.db, f.testDb.config);
+  const email = newEmail();
+  const created = await keys.findOrCreateAccount(email, 'pro');
+  const result = await f.identity.signIn.linkOidc(oidc({ email }), META);
+  assert.equal(result.kind === 'authenticated' && result.account.id, created.id);
+  assert.equal((await f.identity.accounts.get(created.id)).email_verified, true);
+  await keys.close();
 });
 
 test('OIDC: a known subject signs in to its account even after its email changed, verified or not', async () => {
@@ -168,10 +180,12 @@ test('OIDC: concurrent first sign-ins of one subject make one account and one li
 });
 
 test('OIDC: an account with TOTP on still needs its second factor', async () => {
-  const email = newEmail();
-  const { account } = await f.identity.accounts.signup({ email, password: PASSWORD }, META);
-  const app = OTPAuth.URI.parse((await f.identity.mfa.setup(account.id)).otpauth_url) as OTPAuth.TOTP;
-  await f.identity.mfa.enable(account.id, app.generate({ timestamp: f.clock.now().getTime() }), META);
-  const result = await f.identity.signIn.linkOidc(oidc({ email }), META);
+  const identity = oidc();
+  const first = await f.identity.signIn.linkOidc(identity, META);
+  assert.equal(first.kind, 'authenticated');
+  const accountId = first.kind === 'authenticated' ? first.account.id : '';
+  const app = OTPAuth.URI.parse((await f.identity.mfa.setup(accountId)).otpauth_url) as OTPAuth.TOTP;
+  await f.identity.mfa.enable(accountId, app.generate({ timestamp: f.clock.now().getTime() }), META);
+  const result = await f.identity.signIn.linkOidc(identity, META);
   assert.equal(result.kind, 'mfa_required');
 });
