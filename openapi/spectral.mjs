@@ -132,7 +132,7 @@ export default {
     {
       // Probes and the published spec are read by load balancers and tooling without credentials
       // and must never be throttled; they touch no customer data.
-      files: ['openapi.yaml#/paths/~1health', 'openapi.yaml#/paths/~1ready', 'openapi.yaml#/paths/~1openapi.json', 'openapi.yaml#/paths/~1docs'],
+      files: ['openapi.yaml#/paths/~1health', 'openapi.yaml#/paths/~1ready', 'openapi.yaml#/paths/~1metrics', 'openapi.yaml#/paths/~1openapi.json', 'openapi.yaml#/paths/~1docs'],
       rules: {
         'transmute-rate-limit-headers': 'off',
         'owasp:api4:2023-rate-limit-responses-429': 'off',

@@ -52,6 +52,7 @@ export function generateRoutes(spec: Json, validators: Map<string, OperationVali
       sla: slaOf(spec, op),
       rateLimit: { cost: 1, ...spec['x-rate-limit'], ...op['x-rate-limit'] },
       allowUnknownQuery: op['x-allow-unknown-query'] === true,
+      idempotent: (op.parameters ?? []).some((p: Json) => deref(spec, p).name === 'Idempotency-Key'),
       responseTypes: Object.fromEntries(
         Object.entries<Json>(op.responses ?? {}).map(([status, r]) => [status, Object.keys(deref(spec, r).content ?? {})[0] ?? null]),
       ),
@@ -82,6 +83,8 @@ export interface RouteDefinition {
   readonly rateLimit: { readonly policy: 'plan' | 'auth-ip' | 'signup-ip' | 'none'; readonly cost: number };
   /** Query parameters the spec does not list are ignored instead of refused (provider callbacks). */
   readonly allowUnknownQuery: boolean;
+  /** Takes an Idempotency-Key header: a retry with the same key replays the first response. */
+  readonly idempotent: boolean;
   /** The media type of each declared response, by status. */
   readonly responseTypes: Readonly<Record<string, string | null>>;
   readonly validate: {

@@ -104,7 +104,8 @@ export function generateValidators(spec: Json): { code: string; declarations: st
     for (const [status, responseRef] of Object.entries<Json>(op.responses ?? {})) {
       const res = deref(spec, responseRef);
       const media = Object.keys(res.content ?? {}).find((m) => JSON_MEDIA.test(m));
-      if (!media) continue;
+      // A document served as-is (a job's output in its own format) is not a JSON value to check.
+      if (!media || res.content[media].schema?.type === 'string') continue;
       entry.responses[status] = add(response, `${operationId}_${status}`, res.content[media].schema);
     }
     names.set(operationId, entry);

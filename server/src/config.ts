@@ -54,6 +54,18 @@ const schema = z.object({
   AUTH_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(20),
   SIGNUP_RATE_LIMIT_PER_HOUR: int(1, 100_000).default(10),
   OIDC_PROVIDERS: list.default([]),
+  JOB_WORKERS: bool.default(true),
+  JOB_CONCURRENCY: int(1, 64).default(2),
+  JOB_RESULT_RETENTION_S: int(60, 90 * 86_400).default(7 * 86_400),
+  WEBHOOK_ALLOWLIST: list.default([]),
+  WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(10_000),
+  WEBHOOK_SECRET_GRACE_S: int(0, 7 * 86_400).default(86_400),
+  WEBHOOK_DISABLE_AFTER_S: int(60, 30 * 86_400).default(3 * 86_400),
+  IDEMPOTENCY_TTL_S: int(60, 7 * 86_400).default(86_400),
+  USAGE_FLUSH_INTERVAL_MS: int(100, 60_000).default(1_000),
+  EXPORT_RETENTION_S: int(60, 90 * 86_400).default(7 * 86_400),
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  METRICS_PORT: int(1, 65535).optional(),
 });
 
 /** The variables this module reads, all as strings, as in `process.env`. */
@@ -88,6 +100,16 @@ export interface Config {
   authRateLimitPerMinute: number;
   signupRateLimitPerHour: number;
   oidcProviders: OidcProviderConfig[];
+  jobs: { workers: boolean; concurrency: number; resultRetentionS: number };
+  webhooks: { allowlist: string[]; timeoutMs: number; secretGraceS: number; disableAfterS: number };
+  idempotencyTtlS: number;
+  usageFlushIntervalMs: number;
+  exportRetentionS: number;
+  /**
+   * How /metrics is exposed: open (development default), behind a bearer token, on its own port
+   * only, or not at all (production without a token or a port: metrics are never public there).
+   */
+  metrics: { exposure: 'open' | 'token' | 'port' | 'off'; token: string | undefined; port: number | undefined };
 }
 
 export interface OidcProviderConfig {
@@ -166,6 +188,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
     signupRateLimitPerHour: e.SIGNUP_RATE_LIMIT_PER_HOUR,
     oidcProviders: oidcProviders(e.OIDC_PROVIDERS, env),
+    jobs: { workers: e.JOB_WORKERS, concurrency: e.JOB_CONCURRENCY, resultRetentionS: e.JOB_RESULT_RETENTION_S },
+    webhooks: {
+      allowlist: e.WEBHOOK_ALLOWLIST,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      secretGraceS: e.WEBHOOK_SECRET_GRACE_S,
+      disableAfterS: e.WEBHOOK_DISABLE_AFTER_S,
+    },
+    idempotencyTtlS: e.IDEMPOTENCY_TTL_S,
+    usageFlushIntervalMs: e.USAGE_FLUSH_INTERVAL_MS,
+    exportRetentionS: e.EXPORT_RETENTION_S,
+    metrics: {
+      exposure: e.METRICS_PORT !== undefined ? 'port' : e.METRICS_TOKEN !== undefined ? 'token' : e.NODE_ENV === 'production' ? 'off' : 'open',
+      token: e.METRICS_TOKEN,
+      port: e.METRICS_PORT,
+    },
   };
 }
 

@@ -11,6 +11,8 @@ export const errorCatalog = {
   E1006: { status: 405, title: "Method not allowed" },
   E1007: { status: 406, title: "Not acceptable" },
   E1008: { status: 403, title: "HTTPS required" },
+  E1009: { status: 409, title: "Request with this Idempotency-Key in progress" },
+  E1010: { status: 422, title: "Idempotency-Key reused with another request" },
   E1101: { status: 401, title: "Authentication required" },
   E1102: { status: 401, title: "Invalid API key" },
   E1103: { status: 401, title: "API key expired" },
@@ -34,6 +36,12 @@ export const errorCatalog = {
   E1203: { status: 422, title: "Input exceeds a conversion limit" },
   E1204: { status: 422, title: "Invalid conversion option" },
   E1301: { status: 429, title: "Rate limit exceeded" },
+  E1302: { status: 429, title: "Monthly quota exceeded" },
+  E1401: { status: 409, title: "Job already finished" },
+  E1402: { status: 409, title: "Job result not ready" },
+  E1403: { status: 410, title: "Job result expired" },
+  E1404: { status: 422, title: "Webhook URL not allowed" },
+  E1405: { status: 410, title: "Data export expired" },
   E1501: { status: 503, title: "Service unavailable" },
 } as const;
 

@@ -18,6 +18,8 @@ export interface RouteDefinition {
   readonly rateLimit: { readonly policy: 'plan' | 'auth-ip' | 'signup-ip' | 'none'; readonly cost: number };
   /** Query parameters the spec does not list are ignored instead of refused (provider callbacks). */
   readonly allowUnknownQuery: boolean;
+  /** Takes an Idempotency-Key header: a retry with the same key replays the first response. */
+  readonly idempotent: boolean;
   /** The media type of each declared response, by status. */
   readonly responseTypes: Readonly<Record<string, string | null>>;
   readonly validate: {
@@ -52,6 +54,7 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -91,6 +94,7 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -133,6 +137,7 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -168,6 +173,7 @@ export const routes = [
     "policy": "signup-ip"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "201": "application/json",
     "400": "application/problem+json",
@@ -202,6 +208,7 @@ export const routes = [
     "policy": "auth-ip"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -235,6 +242,7 @@ export const routes = [
     "policy": "auth-ip"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -268,6 +276,7 @@ export const routes = [
     "policy": "auth-ip"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -304,6 +313,7 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "204": null,
     "400": "application/problem+json",
@@ -339,6 +349,7 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "401": "application/problem+json",
@@ -374,6 +385,7 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -412,6 +424,7 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "204": null,
     "400": "application/problem+json",
@@ -445,6 +458,7 @@ export const routes = [
     "policy": "auth-ip"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "302": null,
     "400": "application/problem+json",
@@ -474,6 +488,7 @@ export const routes = [
     "policy": "auth-ip"
   },
   "allowUnknownQuery": true,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -507,6 +522,7 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "401": "application/problem+json",
@@ -541,6 +557,7 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -553,6 +570,39 @@ export const routes = [
     "503": "application/problem+json"
   },
   "validate": { body: v.AccountUpdate, params: null, responses: { 200: v.Account, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "deleteAccount",
+  "method": "DELETE",
+  "path": "/v1/me",
+  "tag": "me",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "204": null,
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: null, responses: { 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listApiKeys",
@@ -576,6 +626,7 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -611,6 +662,7 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "201": "application/json",
     "400": "application/problem+json",
@@ -647,6 +699,7 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -681,6 +734,7 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "204": null,
     "400": "application/problem+json",
@@ -717,6 +771,7 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -753,6 +808,7 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -763,6 +819,832 @@ export const routes = [
     "503": "application/problem+json"
   },
   "validate": { body: null, params: v.listAuditEvents_params, responses: { 200: v.AuditEventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "listJobs",
+  "method": "GET",
+  "path": "/v1/jobs",
+  "tag": "jobs",
+  "security": {
+    "key": {
+      "scopes": [
+        "jobs:read"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.listJobs_params, responses: { 200: v.JobList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "createJob",
+  "method": "POST",
+  "path": "/v1/jobs",
+  "tag": "jobs",
+  "security": {
+    "key": {
+      "scopes": [
+        "jobs:write"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 34603008,
+  "requestContentTypes": [
+    "application/json"
+  ],
+  "bodyRequired": true,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": true,
+  "responseTypes": {
+    "202": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "409": "application/problem+json",
+    "413": "application/problem+json",
+    "415": "application/problem+json",
+    "422": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: v.JobCreate, params: v.createJob_params, responses: { 202: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "getJob",
+  "method": "GET",
+  "path": "/v1/jobs/{id}",
+  "tag": "jobs",
+  "security": {
+    "key": {
+      "scopes": [
+        "jobs:read"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "404": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.getJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "cancelJob",
+  "method": "POST",
+  "path": "/v1/jobs/{id}/cancel",
+  "tag": "jobs",
+  "security": {
+    "key": {
+      "scopes": [
+        "jobs:write"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "404": "application/problem+json",
+    "409": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.cancelJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "getJobResult",
+  "method": "GET",
+  "path": "/v1/jobs/{id}/result",
+  "tag": "jobs",
+  "security": {
+    "key": {
+      "scopes": [
+        "jobs:read"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "404": "application/problem+json",
+    "409": "application/problem+json",
+    "410": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.getJobResult_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 410: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "streamJobEvents",
+  "method": "GET",
+  "path": "/v1/jobs/{id}/events",
+  "tag": "jobs",
+  "security": {
+    "key": {
+      "scopes": [
+        "jobs:read"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "text/event-stream",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "404": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.streamJobEvents_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "listWebhookEndpoints",
+  "method": "GET",
+  "path": "/v1/webhook-endpoints",
+  "tag": "webhooks",
+  "security": {
+    "key": {
+      "scopes": [
+        "webhooks:read"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.listWebhookEndpoints_params, responses: { 200: v.WebhookEndpointList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "createWebhookEndpoint",
+  "method": "POST",
+  "path": "/v1/webhook-endpoints",
+  "tag": "webhooks",
+  "security": {
+    "key": {
+      "scopes": [
+        "webhooks:write"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 8192,
+  "requestContentTypes": [
+    "application/json"
+  ],
+  "bodyRequired": true,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": true,
+  "responseTypes": {
+    "201": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "409": "application/problem+json",
+    "413": "application/problem+json",
+    "415": "application/problem+json",
+    "422": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: v.WebhookEndpointCreate, params: v.createWebhookEndpoint_params, responses: { 201: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "getWebhookEndpoint",
+  "method": "GET",
+  "path": "/v1/webhook-endpoints/{id}",
+  "tag": "webhooks",
+  "security": {
+    "key": {
+      "scopes": [
+        "webhooks:read"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "404": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.getWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "updateWebhookEndpoint",
+  "method": "PATCH",
+  "path": "/v1/webhook-endpoints/{id}",
+  "tag": "webhooks",
+  "security": {
+    "key": {
+      "scopes": [
+        "webhooks:write"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 8192,
+  "requestContentTypes": [
+    "application/json"
+  ],
+  "bodyRequired": true,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "404": "application/problem+json",
+    "413": "application/problem+json",
+    "415": "application/problem+json",
+    "422": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: v.WebhookEndpointUpdate, params: v.updateWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "deleteWebhookEndpoint",
+  "method": "DELETE",
+  "path": "/v1/webhook-endpoints/{id}",
+  "tag": "webhooks",
+  "security": {
+    "key": {
+      "scopes": [
+        "webhooks:write"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "204": null,
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "404": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.deleteWebhookEndpoint_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "rotateWebhookSecret",
+  "method": "POST",
+  "path": "/v1/webhook-endpoints/{id}/rotate-secret",
+  "tag": "webhooks",
+  "security": {
+    "key": {
+      "scopes": [
+        "webhooks:write"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "404": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.rotateWebhookSecret_params, responses: { 200: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "listWebhookDeliveries",
+  "method": "GET",
+  "path": "/v1/webhook-endpoints/{id}/deliveries",
+  "tag": "webhooks",
+  "security": {
+    "key": {
+      "scopes": [
+        "webhooks:read"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "404": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.listWebhookDeliveries_params, responses: { 200: v.WebhookDeliveryList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "listEvents",
+  "method": "GET",
+  "path": "/v1/events",
+  "tag": "webhooks",
+  "security": {
+    "key": {
+      "scopes": [
+        "webhooks:read"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.listEvents_params, responses: { 200: v.EventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "replayEvent",
+  "method": "POST",
+  "path": "/v1/events/{id}/replay",
+  "tag": "webhooks",
+  "security": {
+    "key": {
+      "scopes": [
+        "webhooks:write"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 1024,
+  "requestContentTypes": [
+    "application/json"
+  ],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": true,
+  "responseTypes": {
+    "202": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "404": "application/problem+json",
+    "409": "application/problem+json",
+    "413": "application/problem+json",
+    "415": "application/problem+json",
+    "422": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: v.EventReplay, params: v.replayEvent_params, responses: { 202: v.EventReplayResult, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "getUsage",
+  "method": "GET",
+  "path": "/v1/usage",
+  "tag": "usage",
+  "security": {
+    "key": {
+      "scopes": [
+        "usage:read"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.getUsage_params, responses: { 200: v.Usage, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "exportUsage",
+  "method": "GET",
+  "path": "/v1/usage/export",
+  "tag": "usage",
+  "security": {
+    "key": {
+      "scopes": [
+        "usage:read"
+      ]
+    },
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "text/csv",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.exportUsage_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "getConsents",
+  "method": "GET",
+  "path": "/v1/me/consents",
+  "tag": "me",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "application/json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: null, responses: { 200: v.Consents, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "updateConsents",
+  "method": "PUT",
+  "path": "/v1/me/consents",
+  "tag": "me",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 1024,
+  "requestContentTypes": [
+    "application/json"
+  ],
+  "bodyRequired": true,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "413": "application/problem+json",
+    "415": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: v.ConsentsUpdate, params: null, responses: { 200: v.Consents, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "createDataExport",
+  "method": "POST",
+  "path": "/v1/me/exports",
+  "tag": "me",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": true,
+  "responseTypes": {
+    "202": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "409": "application/problem+json",
+    "422": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.createDataExport_params, responses: { 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+},
+{
+  "operationId": "getDataExport",
+  "method": "GET",
+  "path": "/v1/me/exports/{id}",
+  "tag": "me",
+  "security": {
+    "key": null,
+    "user": true
+  },
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "plan"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "application/json",
+    "202": "application/json",
+    "400": "application/problem+json",
+    "401": "application/problem+json",
+    "403": "application/problem+json",
+    "404": "application/problem+json",
+    "410": "application/problem+json",
+    "429": "application/problem+json",
+    "500": "application/problem+json",
+    "503": "application/problem+json"
+  },
+  "validate": { body: null, params: v.getDataExport_params, responses: { 200: v.DataExportArchive, 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 410: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getHealth",
@@ -783,6 +1665,7 @@ export const routes = [
     "policy": "none"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/health+json",
     "500": "application/problem+json"
@@ -808,12 +1691,41 @@ export const routes = [
     "policy": "none"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/health+json",
     "500": "application/problem+json",
     "503": "application/health+json"
   },
   "validate": { body: null, params: null, responses: { 200: v.Health, 500: v.Problem, 503: v.Health } }
+},
+{
+  "operationId": "getMetrics",
+  "method": "GET",
+  "path": "/metrics",
+  "tag": "operations",
+  "security": null,
+  "bodyLimit": 65536,
+  "requestContentTypes": [],
+  "bodyRequired": false,
+  "sla": {
+    "p95_ms": 200,
+    "p99_ms": 500,
+    "max_error_rate": 0.001
+  },
+  "rateLimit": {
+    "cost": 1,
+    "policy": "none"
+  },
+  "allowUnknownQuery": false,
+  "idempotent": false,
+  "responseTypes": {
+    "200": "text/plain",
+    "401": "application/problem+json",
+    "404": "application/problem+json",
+    "500": "application/problem+json"
+  },
+  "validate": { body: null, params: null, responses: { 401: v.Problem, 404: v.Problem, 500: v.Problem } }
 },
 {
   "operationId": "getOpenApiDocument",
@@ -834,6 +1746,7 @@ export const routes = [
     "policy": "none"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "application/json",
     "500": "application/problem+json"
@@ -859,6 +1772,7 @@ export const routes = [
     "policy": "none"
   },
   "allowUnknownQuery": false,
+  "idempotent": false,
   "responseTypes": {
     "200": "text/html",
     "500": "application/problem+json"
