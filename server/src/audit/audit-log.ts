@@ -103,12 +103,20 @@ export class AuditLog {
   }
 
   /** Events lost to a full buffer or recorded after close(), since the start. */
+  readonly #listeners: Array<(event: AuditEvent) => void> = [];
+
   get dropped(): number {
     return this.#dropped;
   }
 
+  /** Also tell `listener` of every event recorded (metrics count some of them). */
+  observe(listener: (event: AuditEvent) => void): void {
+    this.#listeners.push(listener);
+  }
+
   record(event: AuditEvent): void {
     try {
+      for (const listener of this.#listeners) listener(event);
       const row = toRow(event, new Date());
       this.#log.info({ audit: true, ...logFields(row) }, 'audit event');
       if (this.#closed) {

@@ -209,6 +209,11 @@ export class ApiKeyService {
     return this.#store.findOrCreateAccount(email.trim().toLowerCase(), plan);
   }
 
+  /** Keys whose rows were deleted elsewhere (account erasure): the next verification finds them gone. */
+  forgetKeys(lookupIds: Iterable<string>): void {
+    for (const lookupId of lookupIds) this.#forget(lookupId);
+  }
+
   /** Writes the last-used times noted so far. */
   flush(): Promise<void> {
     return this.#lastUsed.flush();

@@ -87,6 +87,11 @@ export class SessionTokens {
     this.#status.revoked(await this.#store.revokeAccount(accountId, this.#now()));
   }
 
+  /** Sessions whose refresh tokens were deleted elsewhere (account erasure): refused from now on. */
+  forgetSessions(sessionIds: Iterable<string>): void {
+    this.#status.revoked(sessionIds);
+  }
+
   #refreshRow(token: string, meta: RequestMeta) {
     return {
       tokenHash: hashToken(token),

@@ -3,6 +3,11 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { AuditRecord } from './audit-entities.ts';
 import { IDENTITY_ENTITIES } from './identity-entities.ts';
+import { DATA_RIGHTS_ENTITIES } from './data-rights-entities.ts';
+import { WEBHOOK_ENTITIES } from './webhook-entities.ts';
+import { JOB_ENTITIES } from './job-entities.ts';
+import { IdempotencyRecord } from './idempotency-entities.ts';
+import { USAGE_ENTITIES } from './usage-entities.ts';
 
 export const PLANS = ['free', 'pro', 'enterprise'] as const;
 export type Plan = (typeof PLANS)[number];
@@ -66,4 +71,4 @@ export const ApiKey = defineEntity({
 });
 export type ApiKey = InferEntity<typeof ApiKey>;
 
-export const ENTITIES = [Account, ApiKey, AuditRecord, ...IDENTITY_ENTITIES];
+export const ENTITIES = [Account, ApiKey, AuditRecord, ...IDENTITY_ENTITIES, ...WEBHOOK_ENTITIES, ...DATA_RIGHTS_ENTITIES, ...JOB_ENTITIES, IdempotencyRecord, ...USAGE_ENTITIES];

@@ -8,7 +8,7 @@ const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const TIME_CHARS = 10; // 50 bits: ms timestamps until the year 37,648
 const RANDOM_CHARS = 14; // 70 bits
 
-export type IdPrefix = 'acct' | 'key' | 'aud' | 'rt' | 'sess' | 'rc' | 'oidc';
+export type IdPrefix = 'acct' | 'key' | 'aud' | 'rt' | 'sess' | 'rc' | 'oidc' | 'whep' | 'evt' | 'whob' | 'whdl' | 'exp' | 'cns' | 'job';
 
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   return `${prefix}_${encodeTime(now)}${randomBase32(RANDOM_CHARS)}`;

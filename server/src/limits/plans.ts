@@ -10,12 +10,15 @@ export interface PlanLimit {
   /** Requests allowed per window for one key or account. */
   requests: number;
   windowS: number;
+  /** Requests the account may make per calendar month (UTC); absent: no monthly quota. */
+  monthlyRequests?: number;
 }
 
 export type Plans = Readonly<Record<Plan, PlanLimit>>;
 
 const MAX_REQUESTS = 1_000_000_000;
 const MAX_WINDOW_S = 86_400;
+const MAX_MONTHLY_REQUESTS = 1_000_000_000_000;
 
 function wholeNumber(min: number, max: number) {
   const error = `must be a whole number from ${min} to ${max}`;
@@ -26,6 +29,7 @@ const planSchema = z.strictObject(
   {
     requests: wholeNumber(1, MAX_REQUESTS),
     window_s: wholeNumber(1, MAX_WINDOW_S),
+    monthly_requests: wholeNumber(1, MAX_MONTHLY_REQUESTS).optional(),
   },
   { error: (issue) => (issue.input === undefined ? `is missing: every plan (${PLANS.join(', ')}) must be listed` : undefined) },
 );
@@ -42,8 +46,8 @@ export function loadPlans(file: string): Plans {
   }
   const plans = {} as Record<Plan, PlanLimit>;
   for (const plan of PLANS) {
-    const { requests, window_s } = parsed.data[plan];
-    plans[plan] = { requests, windowS: window_s };
+    const { requests, window_s, monthly_requests } = parsed.data[plan];
+    plans[plan] = { requests, windowS: window_s, ...(monthly_requests === undefined ? {} : { monthlyRequests: monthly_requests }) };
   }
   return plans;
 }

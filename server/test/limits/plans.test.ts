@@ -37,10 +37,18 @@ test('the shipped plans file is the default and holds the documented limits', ()
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir });
   assert.equal(config.plansFile, fileURLToPath(new URL('../../plans.yaml', import.meta.url)));
   assert.deepEqual(loadPlans(config.plansFile), {
-    free: { requests: 60, windowS: 60 },
-    pro: { requests: 600, windowS: 60 },
-    enterprise: { requests: 6000, windowS: 60 },
+    free: { requests: 60, windowS: 60, monthlyRequests: 10_000 },
+    pro: { requests: 600, windowS: 60, monthlyRequests: 1_000_000 },
+    enterprise: { requests: 6000, windowS: 60, monthlyRequests: 100_000_000 },
   });
+});
+
+test('monthly_requests is optional (no quota) and, when given, a whole number in range', () => {
+  const file = plansFile('monthly.yaml', VALID.replace('pro: { requests: 600,', 'pro: { monthly_requests: 500, requests: 600,'));
+  assert.deepEqual(loadPlans(file).pro, { requests: 600, windowS: 60, monthlyRequests: 500 });
+  assert.deepEqual(loadPlans(file).free, { requests: 60, windowS: 60 });
+  const message = refusal(plansFile('monthly-bad.yaml', VALID.replace('free: { requests: 60,', 'free: { monthly_requests: 0, requests: 60,')));
+  assert.match(message, /^\s+free\.monthly_requests: must be a whole number from 1 to 1000000000000$/m);
 });
 
 test('a valid file is read into requests and windowS per plan', () => {

@@ -58,10 +58,24 @@ export async function createTestDatabase(overrides: Env = {}): Promise<TestDatab
     config,
     url: url.href,
     async drop() {
-      await admin(base, `drop database if exists "${name}" with (force)`);
+      await dropDatabase(base, name);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+// FORCE cannot end an autovacuum worker (it runs as the superuser, 42501 for us); the worker
+// gives way within moments, so the drop is tried again a few times.
+async function dropDatabase(base: string, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin(base, `drop database if exists "${name}" with (force)`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42501' || attempt === 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
 }
 
 async function admin(url: string, sql: string): Promise<void> {

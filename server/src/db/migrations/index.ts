@@ -5,9 +5,17 @@
 import { Migration20261128165256_accounts_and_api_keys } from './Migration20261128165256_accounts_and_api_keys.ts';
 import { Migration20261128180000_identity } from './Migration20261128180000_identity.ts';
 import { Migration20261128180100_key_management_and_audit } from './Migration20261128180100_key_management_and_audit.ts';
+import { Migration20261128190000_jobs } from './Migration20261128190000_jobs.ts';
+import { Migration20261128190100_webhooks } from './Migration20261128190100_webhooks.ts';
+import { Migration20261128190200_idempotency_and_usage } from './Migration20261128190200_idempotency_and_usage.ts';
+import { Migration20261128190300_data_rights } from './Migration20261128190300_data_rights.ts';
 
 export const MIGRATIONS = [
   Migration20261128165256_accounts_and_api_keys,
   Migration20261128180000_identity,
   Migration20261128180100_key_management_and_audit,
+  Migration20261128190000_jobs,
+  Migration20261128190100_webhooks,
+  Migration20261128190200_idempotency_and_usage,
+  Migration20261128190300_data_rights,
 ];

@@ -1,0 +1,193 @@
+// Usage metering through the real server: totals equal exactly the requests made, nothing is
+// written per request, and the reports (JSON and CSV) show the caller's own account only.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { call, signUp, startTestServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let orm: MikroORM;
+const url = (path: string) => `${server.url}${path}`;
+
+interface Totals {
+  requests: number;
+  errors: number;
+  bytes_in: number;
+  bytes_out: number;
+}
+
+before(async () => {
+  // Longer than the tests: only an explicit flush (or shutdown) writes usage.
+  server = await startTestServer({ USAGE_FLUSH_INTERVAL_MS: '60000' });
+  orm = await MikroORM.init({ clientUrl: server.database.url, entities: [], discovery: { warnWhenNoEntities: false }, pool: { min: 0, max: 1 } });
+});
+after(async () => {
+  await orm.close();
+  await server.stop();
+});
+
+async function query<T>(sql: string, params: unknown[]): Promise<T[]> {
+  return orm.em.getConnection().execute<T[]>(sql, params);
+}
+
+/** Sends a request and returns what it put on the wire each way. */
+async function metered(init: Parameters<typeof call>[1] & { path: string }): Promise<{ status: number; bytesIn: number; bytesOut: number }> {
+  const res = await call(url(init.path), init);
+  const sent = init.body === undefined ? 0 : Buffer.byteLength(JSON.stringify(init.body));
+  return { status: res.status, bytesIn: sent, bytesOut: Buffer.byteLength(res.text) };
+}
+
+/** The response is recorded when the server has finished sending it, a moment after the client read it. */
+async function eventually<T>(read: () => Promise<T | undefined>): Promise<T> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const value = await read();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  assert.fail('never recorded');
+}
+
+function sum(replies: { status: number; bytesIn: number; bytesOut: number }[]): Totals {
+  return {
+    requests: replies.length,
+    errors: replies.filter((r) => r.status >= 400).length,
+    bytes_in: replies.reduce((n, r) => n + r.bytesIn, 0),
+    bytes_out: replies.reduce((n, r) => n + r.bytesOut, 0),
+  };
+}
+
+const range = () => {
+  const now = Date.now();
+  return `from=${new Date(now - 86_400_000).toISOString()}&to=${new Date(now + 86_400_000).toISOString()}`;
+};
+
+describe('usage metering', () => {
+  let key: { secret: string; id: string; accountId: string };
+  const byOperation = new Map<string, { status: number; bytesIn: number; bytesOut: number }[]>();
+
+  before(async () => {
+    key = await server.newKey();
+    const made = (operation: string, reply: { status: number; bytesIn: number; bytesOut: number }) =>
+      byOperation.set(operation, [...(byOperation.get(operation) ?? []), reply]);
+    for (let i = 0; i < 3; i++) made('listFormats', await metered({ path: '/v1/formats', key: key.secret }));
+    for (let i = 0; i < 2; i++) made('createConversion', await metered({ path: '/v1/conversions', key: key.secret, body: { from: 'json', to: 'csv', input: `[{"a":${i}}]` } }));
+    for (let i = 0; i < 2; i++) made('createConversion', await metered({ path: '/v1/conversions', key: key.secret, body: { from: 'json', to: 'nope', input: '[]' } }));
+    // Not the account's: no credentials, and a key that does not exist.
+    assert.equal((await call(url('/v1/formats'))).status, 401);
+    assert.equal((await call(url('/v1/formats'), { key: 'tm_unknownkey_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })).status, 401);
+  });
+
+  it('writes nothing to the database per request', async () => {
+    const [count] = await query<{ n: string }>('select count(*) as n from usage_minutes', []);
+    assert.equal(Number(count!.n), 0);
+    assert.equal(server.running.usage.waiting, 7);
+  });
+
+  it('records exactly the requests made, per operation, once flushed', async () => {
+    await server.running.usage.flush();
+    assert.equal(server.running.usage.waiting, 0);
+    const stored = await query<{ operation_id: string; key_id: string | null } & Record<keyof Totals, string>>(
+      `select operation_id, key_id, sum(requests) as requests, sum(errors) as errors, sum(bytes_in) as bytes_in, sum(bytes_out) as bytes_out
+       from usage_minutes where account_id = ? group by 1, 2 order by 1`,
+      [key.accountId],
+    );
+    assert.deepEqual(
+      stored.map((r) => ({ operation: r.operation_id, key_id: r.key_id, requests: Number(r.requests), errors: Number(r.errors), bytes_in: Number(r.bytes_in), bytes_out: Number(r.bytes_out) })),
+      [...byOperation].sort(([a], [b]) => a.localeCompare(b)).map(([operation, replies]) => ({ operation, key_id: key.id, ...sum(replies) })),
+    );
+    assert.equal(sum(byOperation.get('createConversion')!).errors, 2);
+  });
+
+  it('GET /v1/usage reports the same totals, with latency', async () => {
+    const res = await call(url(`/v1/usage?${range()}&granularity=day`), { key: key.secret });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.granularity, 'day');
+    for (const [operation, replies] of byOperation) {
+      const reported = res.body.data.filter((row: { operation: string }) => row.operation === operation);
+      const totals = reported.reduce(
+        (t: Totals, row: Totals) => ({ requests: t.requests + row.requests, errors: t.errors + row.errors, bytes_in: t.bytes_in + row.bytes_in, bytes_out: t.bytes_out + row.bytes_out }),
+        { requests: 0, errors: 0, bytes_in: 0, bytes_out: 0 },
+      );
+      assert.deepEqual(totals, sum(replies), operation);
+      for (const row of reported) assert.ok(row.avg_latency_ms > 0 && row.max_latency_ms >= row.avg_latency_ms, JSON.stringify(row));
+    }
+    const one = await call(url(`/v1/usage?${range()}&granularity=minute&operation=listFormats`), { key: key.secret });
+    assert.deepEqual(new Set(one.body.data.map((row: { operation: string }) => row.operation)), new Set(['listFormats']));
+  });
+
+  it('exports the same figures by day as CSV, streamed as a download', async () => {
+    const res = await fetch(url(`/v1/usage/export?${range()}`), { headers: { 'X-API-Key': key.secret } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/csv/);
+    assert.match(res.headers.get('content-disposition') ?? '', /^attachment; filename="usage-\d{8}T\d{6}Z-\d{8}T\d{6}Z\.csv"$/);
+    const text = await res.text();
+    const [header, ...lines] = text.split('\r\n');
+    assert.equal(header, 'day,operation,requests,errors,bytes_in,bytes_out,avg_latency_ms');
+    assert.equal(lines.pop(), '');
+    const rows = lines.map((line) => line.split(','));
+    for (const [operation, replies] of byOperation) {
+      const mine = rows.filter((r) => r[1] === operation);
+      assert.ok(mine.every((r) => /^\d{4}-\d{2}-\d{2}$/.test(r[0]!) && Number(r[6]) > 0), JSON.stringify(mine));
+      const totals = { requests: 0, errors: 0, bytes_in: 0, bytes_out: 0 };
+      for (const r of mine) {
+        totals.requests += Number(r[2]);
+        totals.errors += Number(r[3]);
+        totals.bytes_in += Number(r[4]);
+        totals.bytes_out += Number(r[5]);
+      }
+      assert.deepEqual(totals, sum(replies), operation);
+    }
+    // A streamed body has no Content-Length: its bytes are counted as they pass.
+    const exported = await eventually(async () => {
+      await server.running.usage.flush();
+      const [row] = await query<{ bytes_out: string }>("select bytes_out from usage_minutes where account_id = ? and operation_id = 'exportUsage'", [key.accountId]);
+      return row;
+    });
+    assert.equal(Number(exported.bytes_out), Buffer.byteLength(text));
+  });
+
+  it("shows another account nothing of this account's usage", async () => {
+    const other = await server.newKey();
+    const json = await call(url(`/v1/usage?${range()}`), { key: other.secret });
+    assert.equal(json.status, 200);
+    assert.deepEqual(json.body.data, []);
+    const csv = await call(url(`/v1/usage/export?${range()}`), { key: other.secret });
+    assert.equal(csv.text, 'day,operation,requests,errors,bytes_in,bytes_out,avg_latency_ms\r\n');
+  });
+
+  it('needs the usage:read scope on a key', async () => {
+    const narrow = await server.newKey({ scopes: ['conversions:write'] });
+    assert.equal((await call(url(`/v1/usage?${range()}`), { key: narrow.secret })).status, 403);
+  });
+
+  it('refuses a range over 366 days, or one that ends before it starts (400 E1001)', async () => {
+    for (const query of [
+      'from=2025-01-01T00:00:00Z&to=2026-01-03T00:00:00Z',
+      'from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
+      'from=2026-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+    ]) {
+      for (const path of ['/v1/usage', '/v1/usage/export']) {
+        const res = await call(url(`${path}?${query}`), { key: key.secret });
+        assert.equal(res.status, 400, `${path}?${query}`);
+        assert.equal(res.body.code, 'E1001');
+        assert.equal(res.body.errors[0].path, '/query/to');
+      }
+    }
+    assert.equal((await call(url('/v1/usage?from=2025-01-01T00:00:00Z&to=2026-01-02T00:00:00Z'), { key: key.secret })).status, 200);
+  });
+
+  it("sums a signed-in user's requests (no key) into one row per minute across flushes", async () => {
+    const user = await signUp(server.url, 'usage-user@example.com');
+    await call(url('/v1/formats'), { token: user.access });
+    await server.running.usage.flush();
+    await call(url('/v1/formats'), { token: user.access });
+    await server.running.usage.flush();
+    const stored = await query<{ minute: string; n: string; requests: string }>(
+      `select minute, count(*) as n, sum(requests) as requests from usage_minutes
+       where account_id = ? and operation_id = 'listFormats' and key_id is null group by 1`,
+      [user.accountId],
+    );
+    assert.ok(stored.every((r) => Number(r.n) === 1), JSON.stringify(stored));
+    assert.equal(stored.reduce((n, r) => n + Number(r.requests), 0), 2);
+  });
+});
