@@ -13,6 +13,7 @@ const COMMENT: Record<string, (text: string) => string> = {
   md: (t) => `<!-- ${t} -->\n`,
   html: (t) => `<!-- ${t} -->\n`,
   yaml: (t) => `# ${t}\n`,
+  yml: (t) => `# ${t}\n`,
   json: () => '',
 };
 
