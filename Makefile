@@ -20,7 +20,7 @@ $(NODE_DEP):
 endif
 
 INSTALLED := node_modules/.installed
-GENERATED := server/src/generated docs/errors.md
+GENERATED := server/src/generated docs/errors.md grafana/provisioning grafana/prometheus/recording.yml grafana/prometheus/alerts.yml
 TESTS := 'server/test/**/*.test.ts' 'scripts/test/**/*.test.ts'
 
 .PHONY: help install generate check-generated lint typecheck test test-unit run api-key migration bench

@@ -3,6 +3,7 @@
 import Koa from 'koa';
 import { requestId } from './http/request-id.ts';
 import { accessLog } from './http/access-log.ts';
+import { measure } from './http/metrics.ts';
 import { handleErrors } from './http/handle-errors.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { httpsRedirect } from './http/https-redirect.ts';
@@ -10,16 +11,21 @@ import { corsAllowList } from './http/cors.ts';
 import { createRouter, unmatched } from './http/router.ts';
 import { applyRateLimitHeaders, rejectIfLimited } from './http/rate-limit.ts';
 import { createHandlers, type OperationDeps } from './operations/index.ts';
+import { recordUsage } from './usage/record-usage.ts';
 import type { State } from './http/context.ts';
 import type { Credentials } from './http/authenticate.ts';
 import type { Meter } from './http/meter.ts';
 import type { LimitPolicy, RateLimiter } from './limits/rate-limiter.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Readiness } from './observability/readiness.ts';
+import type { UsageMeter } from './usage/usage-meter.ts';
+import type { Idempotency } from './http/idempotency.ts';
 
 export interface AppDeps extends OperationDeps {
   log: Logger;
   limiter: RateLimiter;
+  usage: UsageMeter;
+  idempotency: Idempotency;
 }
 
 export function createApp(deps: AppDeps): Koa<State> {
@@ -35,18 +41,25 @@ export function createApp(deps: AppDeps): Koa<State> {
   const meter: Meter = {
     consume: (policy, key, cost) => deps.limiter.consume(policy as LimitPolicy, key, cost),
     applyHeaders: applyRateLimitHeaders,
-    rejectIfLimited,
+    rejectIfLimited: (outcome) => {
+      if (!outcome.allowed) deps.metrics.rateLimited(outcome.name);
+      rejectIfLimited(outcome);
+    },
   };
   const router = createRouter({
     handlers: createHandlers(deps),
     credentials,
-    audit: deps.audit,
+    reporting: { audit: deps.audit, metrics: deps.metrics },
     limiter: meter,
     validateResponses: config.responseValidation,
+    quota: deps.usage,
+    idempotency: deps.idempotency,
   });
 
   app.use(requestId(log));
+  app.use(measure(deps.metrics));
   app.use(accessLog());
+  app.use(recordUsage(deps.usage));
   app.use(handleErrors());
   app.use(drainOnShutdown(deps.readiness));
   app.use(securityHeaders());

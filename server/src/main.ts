@@ -1,37 +1,23 @@
 // The process: configuration, database, HTTP server, and an orderly exit on SIGTERM/SIGINT.
 import { createServer, type Server } from 'node:http';
 import { createApp } from './app.ts';
-import { ApiKeyService } from './auth/api-keys.ts';
-import { AuditLog } from './audit/audit-log.ts';
-import { createIdentity, type Identity } from './auth/identity.ts';
-import { OidcService } from './auth/oidc.ts';
-import { loadPlans } from './limits/plans.ts';
-import { RateLimiter } from './limits/rate-limiter.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { openDatabase, type Database } from './db/orm.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
-import { Readiness } from './observability/readiness.ts';
+import { startServices, type Services } from './services.ts';
+import { startMetricsServer, type MetricsServer } from './http/metrics-server.ts';
 import pkg from '../package.json' with { type: 'json' };
 
-export interface Running {
+/** The running server and its services (tests reach the services through it). */
+export interface Running extends Services {
   server: Server;
   url: string;
-  keys: ApiKeyService;
-  identity: Identity;
   shutdown(reason: string): Promise<void>;
 }
 
 export async function start(config: Config, log: Logger): Promise<Running> {
-  const db = await openDatabase(config, { log: (message) => log.debug({ component: 'db' }, message) });
-  await db.migrate();
-  const keys = new ApiKeyService(db, config);
-  const audit = new AuditLog(db, log);
-  const identity = createIdentity(db, config, audit);
-  const oidc = new OidcService(config.oidcProviders, config.jwt.secret);
-  const limiter = new RateLimiter(config, loadPlans(config.plansFile), log);
-  const readiness = new Readiness(db, limiter);
+  const services = await startServices(config, log);
   const releaseId = process.env.RELEASE_ID ?? pkg.version;
-  const app = createApp({ config, log, keys, audit, identity, oidc, limiter, readiness, releaseId });
+  const app = createApp({ ...services, releaseId });
 
   const server = createServer(
     {
@@ -49,30 +35,24 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  // METRICS_PORT: metrics only there, so the public port never serves them.
+  const metricsServer = config.metrics.port === undefined ? undefined : await startMetricsServer(services.metrics, { host: config.host, port: config.metrics.port });
 
   let stopping: Promise<void> | undefined;
-  const shutdown = (reason: string) => (stopping ??= drain(reason, { server, db, keys, audit, limiter, readiness, log, config }));
-  return { server, url, keys, identity, shutdown };
-}
-
-interface Parts {
-  server: Server;
-  db: Database;
-  keys: ApiKeyService;
-  audit: AuditLog;
-  limiter: RateLimiter;
-  readiness: Readiness;
-  log: Logger;
-  config: Config;
+  const shutdown = (reason: string) => (stopping ??= drain(reason, server, services, metricsServer));
+  return { ...services, server, url, shutdown };
 }
 
 /**
- * Readiness fails first, the listener closes, in-flight requests get up to SHUTDOWN_TIMEOUT_MS to
- * finish, then whatever is left is cut, buffered writes are flushed and the pool closes.
+ * Readiness fails first and open event streams end, the listener closes, in-flight requests get up
+ * to SHUTDOWN_TIMEOUT_MS to finish, then whatever is left is cut and the services stop (background
+ * work, buffered writes, the pool).
  */
-async function drain(reason: string, { server, db, keys, audit, limiter, readiness, log, config }: Parts): Promise<void> {
+async function drain(reason: string, server: Server, services: Services, metricsServer: MetricsServer | undefined): Promise<void> {
+  const { log, config, readiness } = services;
   log.info({ reason }, 'shutting down');
   readiness.shuttingDown = true;
+  services.jobs.closeStreams();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   let timer: NodeJS.Timeout | undefined;
@@ -84,11 +64,8 @@ async function drain(reason: string, { server, db, keys, audit, limiter, readine
     server.closeAllConnections();
   }
   clearTimeout(timer);
-  // Buffered writes first, while the pool is still open.
-  await keys.close();
-  await audit.close();
-  await limiter.close();
-  await db.close();
+  await metricsServer?.stop();
+  await services.stop();
   log.info('stopped');
 }
 

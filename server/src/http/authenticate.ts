@@ -6,6 +6,13 @@ import type { AppContext } from './context.ts';
 import type { RouteDefinition } from '../generated/routes.ts';
 import type { KeyPrincipal, UserPrincipal } from '../auth/principal.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { AuthFailureReason, Metrics } from '../observability/metrics.ts';
+
+/** Where refusals are reported: the audit log for the account's owner, a counter for SREs. */
+export interface AuthReporting {
+  audit: AuditLog;
+  metrics: Pick<Metrics, 'authFailed'>;
+}
 
 export type KeyCheck =
   | { ok: true; principal: KeyPrincipal }
@@ -32,40 +39,53 @@ function presented(ctx: AppContext): Presented | undefined {
 }
 
 /** Returns nothing when the principal is known at once, a promise when a store was asked. */
-export function authenticate(ctx: AppContext, route: RouteDefinition, credentials: Credentials, audit: AuditLog): void | Promise<void> {
+export function authenticate(ctx: AppContext, route: RouteDefinition, credentials: Credentials, report: AuthReporting): void | Promise<void> {
   const security = route.security;
   if (security === null) return;
   const credential = presented(ctx);
   if (credential === undefined) {
+    report.metrics.authFailed('missing');
     throw new ApiError('E1101', 'Send an API key in the X-API-Key header, or a bearer token.', { headers: CHALLENGE });
   }
   if (credential.kind === 'user') {
-    if (!security.user) throw new ApiError('E1110', 'This operation takes an API key, not an access token.', { headers: CHALLENGE });
-    return credentials.verifyAccessToken(credential.value).then((principal) => {
-      ctx.state.principal = principal;
-    });
+    if (!security.user) {
+      report.metrics.authFailed('wrong_credential');
+      throw new ApiError('E1110', 'This operation takes an API key, not an access token.', { headers: CHALLENGE });
+    }
+    return credentials.verifyAccessToken(credential.value).then(
+      (principal) => {
+        ctx.state.principal = principal;
+      },
+      (error: unknown) => {
+        report.metrics.authFailed('invalid_token');
+        throw error;
+      },
+    );
   }
   const result = credentials.verifyKey(credential.value, ctx.ip);
-  if (result instanceof Promise) return result.then((r) => admitKey(ctx, route, r, audit));
-  admitKey(ctx, route, result, audit);
+  if (result instanceof Promise) return result.then((r) => admitKey(ctx, route, r, report));
+  admitKey(ctx, route, result, report);
 }
 
-function admitKey(ctx: AppContext, route: RouteDefinition, result: KeyCheck, audit: AuditLog): void {
+function admitKey(ctx: AppContext, route: RouteDefinition, result: KeyCheck, report: AuthReporting): void {
   if (!result.ok) {
+    report.metrics.authFailed(result.reason);
     if (result.reason === 'ip_not_allowed') {
-      refused(ctx, audit, 'ip_refused', undefined);
+      refused(ctx, report.audit, 'ip_refused', undefined);
       throw new ApiError('E1106', `This API key may not be used from ${ctx.ip}.`);
     }
     throw keyRejection(result.reason);
   }
   const required = route.security!.key;
   if (required === null) {
-    refused(ctx, audit, 'permission_denied', result.principal, 'user session required');
+    report.metrics.authFailed('wrong_credential');
+    refused(ctx, report.audit, 'permission_denied', result.principal, 'user session required');
     throw new ApiError('E1107', 'Managing keys and the account needs a signed-in user, not an API key.');
   }
   const missing = required.scopes.filter((s) => !result.principal.scopes.has(s));
   if (missing.length > 0) {
-    refused(ctx, audit, 'permission_denied', result.principal, `missing scope ${missing.join(' ')}`);
+    report.metrics.authFailed('missing_scope');
+    refused(ctx, report.audit, 'permission_denied', result.principal, `missing scope ${missing.join(' ')}`);
     throw new ApiError('E1105', `This operation requires the scope ${missing.join(', ')}.`);
   }
   ctx.state.principal = result.principal;

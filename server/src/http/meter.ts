@@ -1,15 +1,13 @@
 // Rate limiting per the route's x-rate-limit: per API key or user under their plan, or per client
-// address on the sign-in endpoints. Every metered response says where the caller stands.
+// address on the sign-in endpoints. Every metered response says where the caller stands. Then the
+// account's monthly quota, for the principal's plan.
 import type { AppContext } from './context.ts';
 import type { RouteDefinition } from '../generated/routes.ts';
+import type { Principal } from '../auth/principal.ts';
 
-export interface LimitOutcome {
-  allowed: boolean;
-  limit: number;
-  remaining: number;
-  resetS: number;
-  policy: string;
-}
+import type { LimitOutcome } from '../limits/rate-limiter.ts';
+
+export type { LimitOutcome };
 
 export interface Meter {
   consume(policy: string, key: string, cost: number): LimitOutcome | Promise<LimitOutcome>;
@@ -18,7 +16,12 @@ export interface Meter {
   rejectIfLimited(outcome: LimitOutcome): void;
 }
 
-export function meter(ctx: AppContext, route: RouteDefinition, limiter: Meter): void | Promise<void> {
+export interface Quota {
+  /** Throws E1302 once the account used its plan's requests this month; waits only for an account it has not counted yet. */
+  admit(principal: Principal, route: RouteDefinition): void | Promise<void>;
+}
+
+export function meter(ctx: AppContext, route: RouteDefinition, limiter: Meter, quota: Quota): void | Promise<void> {
   const { policy, cost } = route.rateLimit;
   if (policy === 'none') return;
   let name: string;
@@ -32,8 +35,20 @@ export function meter(ctx: AppContext, route: RouteDefinition, limiter: Meter): 
     key = ctx.ip;
   }
   const outcome = limiter.consume(name, key, cost);
-  if (outcome instanceof Promise) return outcome.then((o) => settle(ctx, limiter, o));
+  if (outcome instanceof Promise) {
+    return outcome.then((o) => {
+      settle(ctx, limiter, o);
+      return admit(ctx, route, quota);
+    });
+  }
   settle(ctx, limiter, outcome);
+  return admit(ctx, route, quota);
+}
+
+function admit(ctx: AppContext, route: RouteDefinition, quota: Quota): void | Promise<void> {
+  const principal = ctx.state.principal;
+  if (principal === undefined) return;
+  return quota.admit(principal, route);
 }
 
 function settle(ctx: AppContext, limiter: Meter, outcome: LimitOutcome): void {

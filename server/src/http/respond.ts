@@ -25,9 +25,10 @@ export function respond(ctx: AppContext, route: RouteDefinition, reply: AnyReply
     }
   }
   ctx.status = status;
-  if (reply.headers) ctx.set(reply.headers);
   const type = route.responseTypes[String(status)];
   if (type) ctx.type = type;
+  // After the spec's media type, so a handler can refine it (a version parameter, a charset).
+  if (reply.headers) ctx.set(reply.headers);
   // Koa turns an assigned empty body into 204; a redirect or a 204 simply has none.
   if (reply.body !== undefined) ctx.body = reply.body;
 }

@@ -3,14 +3,14 @@
 import Router from '@koa/router';
 import { routes, type RouteDefinition } from '../generated/routes.ts';
 import { checkBodyHeaders, readJsonBody } from './body.ts';
-import { authenticate, type Credentials } from './authenticate.ts';
-import { meter, type Meter } from './meter.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
+import { authenticate, type AuthReporting, type Credentials } from './authenticate.ts';
+import { meter, type Meter, type Quota } from './meter.ts';
+import { asksForIdempotency, type Idempotency } from './idempotency.ts';
 import { validateOrThrow } from './validate.ts';
 import { respond } from './respond.ts';
 import { ApiError } from './problem.ts';
 import type { AppContext, AppMiddleware, State } from './context.ts';
-import type { Handler, HandlerMap } from './handler.ts';
+import type { Handler, HandlerMap, Params } from './handler.ts';
 
 export class RouteTableError extends Error {
   override name = 'RouteTableError';
@@ -37,9 +37,13 @@ export function routerPath(specPath: string): string {
 export interface RouterOptions {
   handlers: HandlerMap;
   credentials: Credentials;
-  audit: AuditLog;
+  reporting: AuthReporting;
   limiter: Meter;
   validateResponses: boolean;
+  /** Monthly quotas per plan (usage/usage-meter.ts). */
+  quota: Quota;
+  /** Idempotency-Key on the operations that take it. */
+  idempotency: Idempotency;
 }
 
 export function createRouter(options: RouterOptions): Router<State> {
@@ -59,14 +63,14 @@ function operation(route: RouteDefinition, handler: Handler<any>, options: Route
   return (ctx) => {
     ctx.state.route = route;
     checkBodyHeaders(ctx, route);
-    const authenticated = authenticate(ctx, route, options.credentials, options.audit);
+    const authenticated = authenticate(ctx, route, options.credentials, options.reporting);
     if (authenticated instanceof Promise) return authenticated.then(() => afterAuthentication(ctx, route, handler, options, needsBody));
     return afterAuthentication(ctx, route, handler, options, needsBody);
   };
 }
 
 function afterAuthentication(ctx: AppContext, route: RouteDefinition, handler: Handler<any>, options: RouterOptions, needsBody: boolean): void | Promise<void> {
-  const metered = meter(ctx, route, options.limiter);
+  const metered = meter(ctx, route, options.limiter, options.quota);
   if (metered instanceof Promise || needsBody) {
     return Promise.resolve(metered)
       .then(() => readJsonBody(ctx, route))
@@ -84,6 +88,12 @@ function invoke(ctx: AppContext, route: RouteDefinition, handler: Handler<any>, 
   }
   const params = { path: { ...ctx.params }, query: { ...ctx.query } };
   if (route.validate.params) validateOrThrow(route.validate.params, params, '');
+  if (asksForIdempotency(ctx)) return options.idempotency.guard(ctx, body, () => run(ctx, route, handler, body, params, options));
+  return run(ctx, route, handler, body, params, options);
+}
+
+/** The handler, then its reply as the response. */
+function run(ctx: AppContext, route: RouteDefinition, handler: Handler<any>, body: unknown, params: Params<any>, options: RouterOptions): void | Promise<void> {
   const reply = handler({ body: body as never, params, principal: ctx.state.principal, requestId: ctx.state.requestId, log: ctx.state.log, ctx });
   if (reply instanceof Promise) return reply.then((r) => respond(ctx, route, r, options.validateResponses));
   respond(ctx, route, reply, options.validateResponses);

@@ -4,26 +4,20 @@ import { apiKeyHandlers } from './api-keys.ts';
 import { auditHandlers } from './audit.ts';
 import { authHandlers } from './auth.ts';
 import { conversionHandlers } from './conversions.ts';
+import { dataRightsHandlers } from './data-rights.ts';
 import { formatHandlers } from './formats.ts';
+import { jobHandlers } from './jobs.ts';
 import { meHandlers } from './me.ts';
 import { operationHandlers } from './operations.ts';
-import type { ApiKeyService } from '../auth/api-keys.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
-import type { Config } from '../config.ts';
+import { usageHandlers } from './usage.ts';
+import { webhookHandlers } from './webhooks.ts';
 import type { HandlerMap } from '../http/handler.ts';
-import type { Identity } from '../auth/identity.ts';
-import type { OidcService } from '../auth/oidc.ts';
-import type { Readiness } from '../observability/readiness.ts';
+import type { Services } from '../services.ts';
 
-export interface OperationDeps {
-  config: Config;
-  readiness: Readiness;
-  releaseId: string;
-  identity: Identity;
-  oidc: OidcService;
-  keys: ApiKeyService;
-  audit: AuditLog;
-}
+export type OperationDeps = Pick<
+  Services,
+  'config' | 'readiness' | 'identity' | 'oidc' | 'keys' | 'audit' | 'metrics' | 'jobs' | 'webhooks' | 'usageReports' | 'dataRights'
+> & { releaseId: string };
 
 export function createHandlers(deps: OperationDeps): HandlerMap {
   return {
@@ -33,6 +27,10 @@ export function createHandlers(deps: OperationDeps): HandlerMap {
     ...meHandlers(deps.identity.accounts),
     ...apiKeyHandlers(deps.keys, deps.audit),
     ...auditHandlers(deps.audit),
-    ...operationHandlers(deps.readiness, deps.releaseId),
+    ...jobHandlers(deps.jobs),
+    ...webhookHandlers(deps.webhooks, deps.audit),
+    ...usageHandlers(deps.usageReports),
+    ...dataRightsHandlers(deps.dataRights),
+    ...operationHandlers(deps.readiness, deps.releaseId, deps.metrics, deps.config.metrics),
   } satisfies HandlerMap;
 }

@@ -5,11 +5,16 @@ import { docsCsp, helmetHeaders } from '../http/security-headers.ts';
 import { buildReferencePage } from './reference-page.ts';
 import type { Handler } from '../http/handler.ts';
 import type { Readiness } from '../observability/readiness.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Config } from '../config.ts';
+import { timingSafeEqual } from 'node:crypto';
+import { ApiError } from '../http/problem.ts';
 
 const RETRY_AFTER_S = '5';
 
-export function operationHandlers(readiness: Readiness, releaseId: string): {
+export function operationHandlers(readiness: Readiness, releaseId: string, metrics: Metrics, exposure: Config['metrics']): {
   getHealth: Handler<'getHealth'>;
+  getMetrics: Handler<'getMetrics'>;
   getReadiness: Handler<'getReadiness'>;
   getOpenApiDocument: Handler<'getOpenApiDocument'>;
   getApiReference: Handler<'getApiReference'>;
@@ -31,6 +36,14 @@ export function operationHandlers(readiness: Readiness, releaseId: string): {
       return { status: 200, body: { status: limiter?.status === 'warn' ? 'warn' : 'pass', ...identity, checks } };
     },
 
+    getMetrics: async ({ ctx }) => {
+      if (exposure.exposure === 'off' || exposure.exposure === 'port') throw new ApiError('E1005', 'No operation at GET /metrics.');
+      if (exposure.exposure === 'token' && !bearerMatches(ctx.get('authorization'), exposure.token!)) {
+        throw new ApiError('E1101', 'Send the metrics token as a bearer token.', { headers: { 'WWW-Authenticate': 'Bearer realm="metrics"' } });
+      }
+      return { status: 200, body: await metrics.render(), headers: { 'Content-Type': metrics.contentType } };
+    },
+
     getOpenApiDocument: () => ({ status: 200, body: spec as never }),
 
     getApiReference: () => {
@@ -42,4 +55,10 @@ export function operationHandlers(readiness: Readiness, releaseId: string): {
       return { status: 200, body: reference.html, headers: reference.headers };
     },
   };
+}
+
+function bearerMatches(header: string, token: string): boolean {
+  const presented = Buffer.from(header.replace(/^Bearer +/i, ''));
+  const expected = Buffer.from(token);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
 }
