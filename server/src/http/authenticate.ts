@@ -6,7 +6,7 @@ import type { AppContext } from './context.ts';
 import type { RouteDefinition } from '../generated/routes.ts';
 import type { KeyPrincipal, UserPrincipal } from '../auth/principal.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { AuthFailureReason, Metrics } from '../observability/metrics.ts';
+import type { Metrics } from '../observability/metrics.ts';
 
 /** Where refusals are reported: the audit log for the account's owner, a counter for SREs. */
 export interface AuthReporting {

@@ -1,8 +1,8 @@
 // api-keys: the account's API keys. Only a signed-in user manages them (the spec admits no key).
 import { ApiError } from '../http/problem.ts';
-import { requestMeta, signedInUser } from '../http/request-meta.ts';
+import { changeOrigin, signedInUser } from '../http/request-meta.ts';
 import { pageOf } from './page.ts';
-import type { ApiKeyService, ChangeOrigin } from '../auth/api-keys.ts';
+import type { ApiKeyService } from '../auth/api-keys.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { AppContext } from '../http/context.ts';
 import type { Handler } from '../http/handler.ts';
@@ -23,10 +23,7 @@ export function apiKeyHandlers(keys: ApiKeyService, audit: AuditLog): {
   revokeApiKey: Handler<'revokeApiKey'>;
   rotateApiKey: Handler<'rotateApiKey'>;
 } {
-  const origin = (ctx: AppContext, principal: Principal | undefined): ChangeOrigin => {
-    const user = signedInUser(principal);
-    return { audit, meta: requestMeta(ctx), actorType: 'user', actorId: user.accountId };
-  };
+  const origin = (ctx: AppContext, principal: Principal | undefined) => changeOrigin(ctx, principal, audit);
 
   return {
     createApiKey: async ({ body, principal, ctx }) => {

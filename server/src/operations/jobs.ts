@@ -1,17 +1,13 @@
 // jobs: background conversions of large inputs, their results and their progress as events.
 import { pageOf } from './page.ts';
+import { accountOf } from '../http/request-meta.ts';
 import { parseLastEventId } from '../jobs/job-event-stream.ts';
 import type { Handler } from '../http/handler.ts';
-import type { Principal } from '../auth/principal.ts';
 import type { JobService } from '../jobs/job-service.ts';
 
 // How soon a client polling an unfinished job should look again.
 const RETRY_AFTER_S = '2';
 
-function account(principal: Principal | undefined): string {
-  if (!principal) throw new Error('jobs operation reached without a principal: check its security in the spec');
-  return principal.accountId;
-}
 
 /**
  * Koa streams a Readable assigned as the body. The generated type says string because the spec
@@ -31,25 +27,25 @@ export function jobHandlers(jobs: JobService): {
 } {
   return {
     createJob: async ({ body, principal, requestId }) => {
-      const job = await jobs.create(account(principal), body, requestId);
+      const job = await jobs.create(accountOf(principal), body, requestId);
       return { status: 202, body: job, headers: { Location: `/v1/jobs/${job.id}` } };
     },
 
     listJobs: async ({ params, principal }) => ({
       status: 200,
-      body: await jobs.list(account(principal), { ...pageOf(params.query), status: params.query.status }),
+      body: await jobs.list(accountOf(principal), { ...pageOf(params.query), status: params.query.status }),
     }),
 
     getJob: async ({ params, principal }) => {
-      const job = await jobs.get(params.path.id, account(principal));
+      const job = await jobs.get(params.path.id, accountOf(principal));
       const running = job.status === 'queued' || job.status === 'running';
       return { status: 200, body: job, ...(running ? { headers: { 'Retry-After': RETRY_AFTER_S } } : {}) };
     },
 
-    cancelJob: async ({ params, principal }) => ({ status: 200, body: await jobs.cancel(params.path.id, account(principal)) }),
+    cancelJob: async ({ params, principal }) => ({ status: 200, body: await jobs.cancel(params.path.id, accountOf(principal)) }),
 
     getJobResult: async ({ params, principal }) => {
-      const output = await jobs.output(params.path.id, account(principal));
+      const output = await jobs.output(params.path.id, accountOf(principal));
       return {
         status: 200,
         body: streamed(output.body),
@@ -58,7 +54,7 @@ export function jobHandlers(jobs: JobService): {
     },
 
     streamJobEvents: async ({ params, principal, ctx }) => {
-      const stream = await jobs.events(params.path.id, account(principal), parseLastEventId(ctx.get('last-event-id') || undefined));
+      const stream = await jobs.events(params.path.id, accountOf(principal), parseLastEventId(ctx.get('last-event-id') || undefined));
       return {
         status: 200,
         body: streamed(stream),

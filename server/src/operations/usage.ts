@@ -1,4 +1,5 @@
 // usage: the caller's account's usage, as JSON by period or as a CSV download by day.
+import { accountOf } from '../http/request-meta.ts';
 import type { Handler } from '../http/handler.ts';
 import type { UsageReports } from '../usage/usage-reports.ts';
 
@@ -7,10 +8,10 @@ export function usageHandlers(reports: UsageReports): {
   exportUsage: Handler<'exportUsage'>;
 } {
   return {
-    getUsage: async ({ params, principal }) => ({ status: 200, body: await reports.usage(principal!.accountId, params.query) }),
+    getUsage: async ({ params, principal }) => ({ status: 200, body: await reports.usage(accountOf(principal), params.query) }),
 
     exportUsage: ({ params, principal }) => {
-      const { filename, csv } = reports.export(principal!.accountId, params.query);
+      const { filename, csv } = reports.export(accountOf(principal), params.query);
       return {
         status: 200,
         // respond() hands the body to Koa, which streams a Readable; the generated type knows only

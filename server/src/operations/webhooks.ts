@@ -1,10 +1,9 @@
 // webhooks: the account's webhook endpoints, their delivery attempts, and its events. Keys with
 // the webhooks scopes and signed-in users alike act for their own account only.
 import { ApiError } from '../http/problem.ts';
-import { requestMeta } from '../http/request-meta.ts';
+import { accountOf, changeOrigin } from '../http/request-meta.ts';
 import { pageOf } from './page.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { ChangeOrigin } from '../auth/api-keys.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { AppContext } from '../http/context.ts';
 import type { Handler } from '../http/handler.ts';
@@ -16,14 +15,6 @@ function found<T>(value: T | undefined | false, id: string): T {
   return value;
 }
 
-function authenticated(principal: Principal | undefined): Principal {
-  if (principal === undefined) throw new Error('webhook operation reached without credentials: check its security in the spec');
-  return principal;
-}
-
-function accountOf(principal: Principal | undefined): string {
-  return authenticated(principal).accountId;
-}
 
 export function webhookHandlers(webhooks: WebhookService, audit: AuditLog): {
   listWebhookEndpoints: Handler<'listWebhookEndpoints'>;
@@ -36,10 +27,7 @@ export function webhookHandlers(webhooks: WebhookService, audit: AuditLog): {
   listEvents: Handler<'listEvents'>;
   replayEvent: Handler<'replayEvent'>;
 } {
-  const origin = (ctx: AppContext, principal: Principal | undefined): ChangeOrigin => {
-    const actor = authenticated(principal);
-    return { audit, meta: requestMeta(ctx), actorType: actor.kind, actorId: actor.kind === 'key' ? actor.keyId : actor.accountId };
-  };
+  const origin = (ctx: AppContext, principal: Principal | undefined) => changeOrigin(ctx, principal, audit);
 
   return {
     listWebhookEndpoints: async ({ params, principal }) => ({
