@@ -2,8 +2,7 @@
 // generated from the spec.
 import Koa from 'koa';
 import { requestId } from './http/request-id.ts';
-import { accessLog } from './http/access-log.ts';
-import { measure } from './http/metrics.ts';
+import { observe } from './http/observe.ts';
 import { handleErrors } from './http/handle-errors.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { httpsRedirect } from './http/https-redirect.ts';
@@ -11,7 +10,6 @@ import { corsAllowList } from './http/cors.ts';
 import { createRouter, unmatched } from './http/router.ts';
 import { applyRateLimitHeaders, rejectIfLimited } from './http/rate-limit.ts';
 import { createHandlers, type OperationDeps } from './operations/index.ts';
-import { recordUsage } from './usage/record-usage.ts';
 import type { State } from './http/context.ts';
 import type { Credentials } from './http/authenticate.ts';
 import type { Meter } from './http/meter.ts';
@@ -57,9 +55,7 @@ export function createApp(deps: AppDeps): Koa<State> {
   });
 
   app.use(requestId(log));
-  app.use(measure(deps.metrics));
-  app.use(accessLog());
-  app.use(recordUsage(deps.usage));
+  app.use(observe(deps.metrics, deps.usage));
   app.use(handleErrors());
   app.use(drainOnShutdown(deps.readiness));
   app.use(securityHeaders());

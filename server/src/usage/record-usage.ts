@@ -1,24 +1,12 @@
-// Records every authenticated request that reached an operation, with its final status: it sits
-// outside the error handler, so refusals and failures count too. The record is made when the
-// response has been sent (or the client went away), so bytes out and duration cover the sending.
+// Usage of every authenticated request that reached an operation, with its final status (called
+// by http/observe.ts). The record is made when the response has been sent (or the client went
+// away), so bytes out and duration cover the sending.
 import { Stream, Transform, pipeline } from 'node:stream';
-import type { AppContext, AppMiddleware } from '../http/context.ts';
+import type { AppContext } from '../http/context.ts';
 import type { UsageRecorder } from './usage-meter.ts';
 
-export function recordUsage(meter: UsageRecorder): AppMiddleware {
-  return (ctx, next) => {
-    const start = performance.now();
-    return next().then(
-      () => whenSent(ctx, meter, start),
-      (error: unknown) => {
-        whenSent(ctx, meter, start);
-        throw error;
-      },
-    );
-  };
-}
-
-function whenSent(ctx: AppContext, meter: UsageRecorder, start: number): void {
+/** Records the request once its response has been sent (or the client went away). */
+export function recordWhenSent(ctx: AppContext, meter: UsageRecorder, start: number): void {
   const { principal, route } = ctx.state;
   if (principal === undefined || route === undefined) return;
   // A streamed body has no length up front: count what passes.
