@@ -20,10 +20,10 @@ $(NODE_DEP):
 endif
 
 INSTALLED := node_modules/.installed
-GENERATED := server/src/generated docs/errors.md grafana/provisioning grafana/prometheus/recording.yml grafana/prometheus/alerts.yml
-TESTS := 'server/test/**/*.test.ts' 'scripts/test/**/*.test.ts'
+GENERATED := server/src/generated docs/errors.md grafana/provisioning grafana/prometheus/recording.yml grafana/prometheus/alerts.yml sdks/typescript/src/generated loadtest/generated
+TESTS := 'server/test/**/*.test.ts' 'scripts/test/**/*.test.ts' 'sdks/typescript/test/*.test.ts'
 
-.PHONY: help install generate check-generated lint typecheck test test-unit run api-key migration bench
+.PHONY: help install generate check-generated lint typecheck test test-unit run api-key migration bench loadtest
 
 help:
 	@echo 'make run       start the API on the embedded database (PORT, DATA_DIR)'
@@ -32,6 +32,7 @@ help:
 	@echo 'make lint      lint the spec (Spectral: oas, OWASP, house rules)'
 	@echo 'make api-key EMAIL=you@example.com PLAN=free   print a new API key'
 	@echo 'make migration NAME=add_x   write the next migration from the entities'
+	@echo 'make loadtest RATE=100 DURATION=30   the SLA plan from the spec, with vegeta'
 	@echo 'make bench     full stack vs bare Koa, same request, one run'
 
 $(INSTALLED): package.json package-lock.json server/package.json scripts/package.json | $(NODE_DEP)
@@ -54,6 +55,8 @@ lint: $(INSTALLED)
 
 typecheck: $(INSTALLED)
 	npx tsc -p .
+	npx tsc -p sdks/typescript
+	npx tsc -p sdks/typescript/test
 
 run: generate
 	$(NODE) server/src/main.ts
@@ -72,3 +75,6 @@ test: lint typecheck check-generated test-unit
 
 bench: generate
 	$(NODE) loadtest/bench.ts
+
+loadtest: generate
+	RATE=$(or $(RATE),100) DURATION=$(or $(DURATION),30) $(NODE) loadtest/run.ts

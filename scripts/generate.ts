@@ -6,7 +6,9 @@ import { join, relative } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { generateErrorDocs, generateErrorTable } from './generate/errors.ts';
 import { generateGrafana } from './generate/grafana.ts';
+import { generateLoadtest, MIX_PATH } from './generate/loadtest.ts';
 import { generateRoutes } from './generate/routes.ts';
+import { generateTypeScriptSdk } from './generate/sdk-typescript.ts';
 import { generateValidators } from './generate/validators.ts';
 import { loadErrorCatalog, loadSpec, ROOT } from './lib/spec.ts';
 import { writeGenerated } from './lib/write.ts';
@@ -15,17 +17,17 @@ const SERVER_OUT = join(ROOT, 'server', 'src', 'generated');
 const HASH_FILE = join(SERVER_OUT, 'inputs.sha256');
 
 /** Packages whose version shapes the output. */
-const GENERATORS = ['openapi-typescript', 'ajv', 'ajv-formats', '@grafana/grafana-foundation-sdk'];
+const GENERATORS = ['openapi-typescript', 'ajv', 'ajv-formats', '@grafana/grafana-foundation-sdk', '@hey-api/openapi-ts'];
 
 /**
  * Files whose change must regenerate: the spec, the generator itself, the generators' versions, and
- * the server's latency buckets (x-sla is checked against them).
+ * the server's latency buckets (x-sla is checked against them), and the load test's mix.
  */
 function inputFiles(): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)]));
   const packages = GENERATORS.map((name) => join(ROOT, 'node_modules', name, 'package.json'));
-  return [...walk(join(ROOT, 'openapi')), ...walk(join(ROOT, 'scripts', 'generate')), ...walk(join(ROOT, 'scripts', 'lib')), join(ROOT, 'scripts', 'generate.ts'), join(ROOT, 'server', 'src', 'observability', 'latency-buckets.ts'), ...packages].sort();
+  return [...walk(join(ROOT, 'openapi')), ...walk(join(ROOT, 'scripts', 'generate')), ...walk(join(ROOT, 'scripts', 'lib')), join(ROOT, 'scripts', 'generate.ts'), join(ROOT, 'server', 'src', 'observability', 'latency-buckets.ts'), MIX_PATH, ...packages].sort();
 }
 
 function inputsHash(): string {
@@ -64,6 +66,9 @@ async function main(): Promise<void> {
   writeGenerated(join(ROOT, 'docs', 'errors.md'), generateErrorDocs(catalog));
 
   for (const file of generateGrafana(spec)) writeGenerated(join(ROOT, file.path), file.content);
+  for (const file of generateLoadtest(spec)) writeGenerated(join(ROOT, file.path), file.content);
+
+  for (const file of await generateTypeScriptSdk(spec)) writeGenerated(join(ROOT, 'sdks', 'typescript', 'src', 'generated', file.path), file.content);
 
   writeFileSync(HASH_FILE, hash + '\n');
 }

@@ -8,7 +8,7 @@ type Json = Record<string, any>;
  * Which credentials an operation accepts: API keys (with the scopes they must hold) and/or user
  * sessions. Each security scheme says which kind it is with x-credential.
  */
-function securityOf(spec: Json, op: Json): { key: { scopes: string[] } | null; user: boolean } | null {
+export function securityOf(spec: Json, op: Json): { key: { scopes: string[] } | null; user: boolean } | null {
   const requirements: Json[] = op.security ?? spec.security ?? [];
   if (requirements.length === 0) return null;
   const schemes: Json = spec.components?.securitySchemes ?? {};

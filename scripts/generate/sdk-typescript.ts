@@ -1,0 +1,155 @@
+// The TypeScript SDK's generated half: models from @hey-api/openapi-ts (types only; its client is
+// not used) and the resource layer from the operations, beside the hand-written runtime in
+// sdks/typescript/src/internal and helpers in src/lib.
+//
+// Method names, one rule for every operation: take the operationId, drop the first word that names
+// the tag's resource (singular or plural: `Job`/`Jobs` under `jobs`, `ApiKey` under `api-keys`,
+// `Webhook` under `webhooks`), and call a bare `get` `retrieve`:
+//   listJobs → jobs.list · getJob → jobs.retrieve · getJobResult → jobs.getResult ·
+//   createConversionBatch → conversions.createBatch · rotateWebhookSecret → webhooks.rotateSecret ·
+//   getAccount → me.getAccount (nothing names `me`, so the operationId stays whole).
+// Arguments: path parameters in path order, then the body (or the query for a GET), then options.
+import { createClient } from '@hey-api/openapi-ts';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deref, operationsOf, type Operation } from '../lib/spec.ts';
+import { securityOf } from './routes.ts';
+
+type Json = Record<string, any>;
+
+export interface GeneratedFile {
+  /** Relative to the SDK's src/generated folder. */
+  path: string;
+  content: string;
+}
+
+/** Tags whose resource class is extended by a hand-written helper in src/lib. */
+const EXTENDED_TAGS: ReadonlySet<string> = new Set(['jobs', 'webhooks']);
+
+const pascal = (words: string): string => words.replace(/(?:^|[-_ ])(\w)/g, (_, c: string) => c.toUpperCase());
+const camel = (words: string): string => pascal(words).replace(/^\w/, (c) => c.toLowerCase());
+
+/** The resource words a tag may appear as inside an operationId: `api-keys` → ApiKeys, ApiKey. */
+function tagNouns(tag: string): string[] {
+  const plural = pascal(tag);
+  return [plural, plural.replace(/s$/, '')];
+}
+
+export function methodName(operationId: string, tag: string): string {
+  const words = operationId.match(/^[a-z]+|[A-Z][a-z0-9]*/g) ?? [operationId];
+  const [verb, ...rest] = words;
+  const object = rest.join('');
+  const noun = tagNouns(tag).find((n) => object.startsWith(n) && /^(?:[A-Z]|$)/.test(object.slice(n.length)));
+  if (!noun) return operationId;
+  const name = (verb ?? '') + object.slice(noun.length);
+  return name === 'get' ? 'retrieve' : name;
+}
+
+interface Method {
+  name: string;
+  operation: Operation;
+  code: string;
+}
+
+function methodOf(spec: Json, operation: Operation, typeNames: Set<string>): Method {
+  const { operationId, method, path, tag, summary, op } = operation;
+  const type = pascal(operationId);
+  const name = methodName(operationId, tag);
+  const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  const query = (op.parameters ?? []).map((p: Json) => deref(spec, p)).filter((p: Json) => p.in === 'query');
+  const requestBody = op.requestBody ? deref(spec, op.requestBody) : null;
+  const paged = query.some((p: Json) => p.name === 'cursor');
+  const response = typeNames.has(`${type}Response`) ? `T.${type}Response` : 'unknown';
+
+  const args = pathParams.map((p) => `${p}: string`);
+  const spec_ = [`method: '${method.toUpperCase()}'`, `path: '${path}'`];
+  if (pathParams.length) spec_.push(`pathParams: { ${pathParams.join(', ')} }`);
+  if (requestBody) {
+    args.push(requestBody.required ? `body: NonNullable<T.${type}Data['body']>` : `body?: NonNullable<T.${type}Data['body']>`);
+    spec_.push('body');
+  } else if (query.length) {
+    const required = query.some((p: Json) => p.required);
+    args.push(required ? `query: NonNullable<T.${type}Data['query']>` : `query: NonNullable<T.${type}Data['query']> = {}`);
+    spec_.push('query');
+  }
+  args.push('options?: RequestOptions');
+  spec_.push(`auth: ${securityOf(spec, op) !== null}`, 'options');
+
+  const doc = `  /** ${summary.replace(/\*\//g, '*\\/')} (\`${method.toUpperCase()} ${path}\`, ${operationId}) */\n`;
+  const code = paged
+    ? `${doc}  ${name}(${args.join(', ')}): PagePromise<${response}['data'][number]> {\n    return this._client.requestPage({ ${spec_.join(', ')} });\n  }\n`
+    : `${doc}  ${name}(${args.join(', ')}): APIPromise<${response}> {\n    return this._client.request({ ${spec_.join(', ')} });\n  }\n`;
+  return { name, operation, code };
+}
+
+function resourceFile(tag: string, methods: Method[]): string {
+  const imports = [
+    ...(methods.some((m) => m.code.includes('APIPromise')) ? [`import type { APIPromise } from '../../internal/api-promise.ts';`] : []),
+    `import type { RequestOptions } from '../../internal/core.ts';`,
+    ...(methods.some((m) => m.code.includes('PagePromise')) ? [`import type { PagePromise } from '../../internal/pagination.ts';`] : []),
+    `import { APIResource } from '../../internal/resource.ts';`,
+    `import type * as T from '../models/index.ts';`,
+  ];
+  return [...imports, '', `/** Operations tagged \`${tag}\`. */`, `export class ${pascal(tag)} extends APIResource {`, methods.map((m) => m.code).join('\n') + '}', ''].join('\n');
+}
+
+function clientFile(tags: string[]): string {
+  const imports = tags.map((tag) => `import { ${pascal(tag)} } from '${EXTENDED_TAGS.has(tag) ? `../lib/${tag}.ts` : `./resources/${tag}.ts`}';`);
+  const fields = tags.map((tag) => `  readonly ${camel(tag)}: ${pascal(tag)} = new ${pascal(tag)}(this);`);
+  return [
+    `import { ClientCore } from '../internal/core.ts';`,
+    ...imports,
+    '',
+    '/** The Transmute API client; resources are its properties, one per tag of the spec. */',
+    'export class Transmute extends ClientCore {',
+    ...fields,
+    '}',
+    '',
+  ].join('\n');
+}
+
+function operationsFile(methods: Method[]): string {
+  const rows = methods.map((m) => `  ${m.operation.operationId}: ['${camel(m.operation.tag)}', '${m.name}'],`);
+  return [
+    '/** Every operationId of the spec and the client property and method that call it. */',
+    'export const operations = {',
+    ...rows,
+    '} as const satisfies Record<string, readonly [string, string]>;',
+    '',
+  ].join('\n');
+}
+
+async function modelFiles(spec: Json): Promise<GeneratedFile[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'transmute-sdk-ts-'));
+  try {
+    await createClient({ input: structuredClone(spec) as never, output: { path: dir, importFileExtension: '.ts' }, plugins: ['@hey-api/typescript'], logs: { level: 'silent' } });
+    return readdirSync(dir)
+      .sort()
+      .map((name) => ({ path: `models/${name}`, content: readFileSync(join(dir, name), 'utf8') }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function generateTypeScriptSdk(spec: Json): Promise<GeneratedFile[]> {
+  const models = await modelFiles(spec);
+  const typeNames = new Set([...models.flatMap((f) => [...f.content.matchAll(/^export type (\w+)/gm)].map((m) => m[1]!))]);
+  const methods = operationsOf(spec).map((operation) => methodOf(spec, operation, typeNames));
+  const byTag = new Map<string, Method[]>();
+  for (const m of methods) byTag.set(m.operation.tag, [...(byTag.get(m.operation.tag) ?? []), m]);
+  for (const [tag, list] of byTag) {
+    const seen = new Set<string>();
+    for (const m of list) {
+      if (seen.has(m.name)) throw new Error(`SDK method ${camel(tag)}.${m.name} would be generated twice`);
+      seen.add(m.name);
+    }
+  }
+  return [
+    ...models,
+    ...[...byTag].map(([tag, list]) => ({ path: `resources/${tag}.ts`, content: resourceFile(tag, list) })),
+    { path: 'client.ts', content: clientFile([...byTag.keys()]) },
+    { path: 'operations.ts', content: operationsFile(methods) },
+    { path: 'version.ts', content: `/** The spec's info.version, which the SDK's version follows. */\nexport const VERSION = '${spec.info.version}';\n` },
+  ];
+}
