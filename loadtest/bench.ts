@@ -1,16 +1,21 @@
-// `make bench`: the full production stack against bare Koa on the same conversion request, one
-// after the other in one run (never at once: the machine has 2 cores), and their req/s ratio.
+// `make bench`: the full production stack against the peer stack (Express + express-openapi-
+// validator, loadtest/fixtures/peer-express), bare Koa and bare node:http on the same conversion
+// request, one after the other in one run (never at once: the machine has 2 cores), and their
+// req/s ratios.
 //   BENCH_CONNECTIONS (50)  BENCH_DURATION seconds (10)  BENCH_OUT (loadtest/results/bench.json)
 //   DATABASE_URL: the server's database; unset, an embedded PostgreSQL is started for the run.
 // Exits 0 whatever the ratio; 1 when a stack fails to start or answers errors.
-import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { resolve } from 'node:path';
 import { Cleanup } from './bench/cleanup.ts';
 import { benchDatabase } from './bench/database.ts';
 import { measure, type LoadTarget } from './bench/load.ts';
 import { runScript, startService } from './bench/processes.ts';
+import { serviceEnv } from './bench/service-env.ts';
 import { formatReport, writeResults, type StackResult } from './bench/report.ts';
+import { writeUnlimitedPlans } from './bench/unlimited-plans.ts';
 import { CONVERSION_REQUEST, readSettings, SettingsError, type BenchSettings } from './bench/settings.ts';
 
 interface Stack {
@@ -24,25 +29,8 @@ interface Stack {
 const ROOT = resolve(import.meta.dirname, '..');
 const FULL: Stack = { id: 'full_stack', label: 'full stack', script: 'server/src/main.ts', banner: /^Transmute API\s+(\S+)$/ };
 const BARE: Stack = { id: 'bare_koa', label: 'bare Koa', script: 'loadtest/fixtures/bare-koa.ts', banner: /^Bare Koa\s+(\S+)$/ };
-
-// Production refuses to start without these (server/src/config.ts, SECRETS); fresh ones per run.
-const PRODUCTION_SECRETS = ['API_KEY_PEPPER', 'JWT_SECRET', 'TOTP_ENCRYPTION_KEY'];
-
-/** Production settings, logs included: writing them is part of what a request costs. */
-function serviceEnv(databaseUrl: string): Record<string, string | undefined> {
-  return {
-    ...process.env,
-    ...Object.fromEntries(PRODUCTION_SECRETS.map((name) => [name, randomBytes(32).toString('hex')])),
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'info',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    PUBLIC_URL: undefined,
-    // Off in production: the bench measures what production runs.
-    RESPONSE_VALIDATION: 'false',
-    DATABASE_URL: databaseUrl,
-  };
-}
+const PEER: Stack = { id: 'peer_express', label: 'peer Express', script: 'loadtest/fixtures/peer-express/main.ts', banner: /^Peer Express\s+(\S+)$/ };
+const BARE_NODE: Stack = { id: 'bare_node_http', label: 'bare node:http', script: 'loadtest/fixtures/bare-node.ts', banner: /^Bare node:http\s+(\S+)$/ };
 
 function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
@@ -84,19 +72,27 @@ async function main(cleanup: Cleanup): Promise<number> {
   const database = await benchDatabase(process.env);
   cleanup.defer(database.stop);
   progress(`database from ${database.origin}`);
-  const env = serviceEnv(database.url);
+  const plansDir = mkdtempSync(join(tmpdir(), 'transmute-bench-plans-'));
+  cleanup.defer(async () => rmSync(plansDir, { recursive: true, force: true }));
+  const env = { ...serviceEnv(database.url), PLANS_FILE: writeUnlimitedPlans(plansDir) };
   const key = await runScript('scripts/api-key.ts', ['--email', 'bench@example.com', '--plan', 'enterprise'], env, ROOT);
 
   const full = await benchStack(FULL, env, { 'x-api-key': key }, settings, cleanup);
+  const peer = await benchStack(PEER, env, { 'x-api-key': key }, settings, cleanup);
   const bare = await benchStack(BARE, env, {}, settings, cleanup);
-  if (!isDeepStrictEqual(full.output, bare.output)) {
-    throw new Error(`the stacks do not do the same work: full stack output ${JSON.stringify(full.output)}, bare Koa ${JSON.stringify(bare.output)}`);
+  const bareNode = await benchStack(BARE_NODE, env, {}, settings, cleanup);
+  const all = [full, peer, bare, bareNode];
+  for (const other of [peer, bare, bareNode]) {
+    if (!isDeepStrictEqual(full.output, other.output)) {
+      throw new Error(`the stacks do not do the same work: full stack output ${JSON.stringify(full.output)}, ${other.result.label} ${JSON.stringify(other.output)}`);
+    }
   }
 
-  process.stdout.write(`\n${formatReport(full.result, bare.result, CONVERSION_REQUEST, settings)}\n`);
-  writeResults(settings.out, [full.result, bare.result], CONVERSION_REQUEST);
+  const results = all.map(({ result }) => result);
+  process.stdout.write(`\n${formatReport(results, full.result, bare.result, peer.result, CONVERSION_REQUEST, settings)}\n`);
+  writeResults(settings.out, results, CONVERSION_REQUEST);
   process.stdout.write(`raw results: ${settings.out}\n`);
-  return [full, bare].some(({ result }) => result.measurement.errors > 0) ? 1 : 0;
+  return all.some(({ result }) => result.measurement.errors > 0) ? 1 : 0;
 }
 
 const cleanup = new Cleanup();
