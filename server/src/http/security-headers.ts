@@ -54,8 +54,10 @@ export function helmetHeaders(contentSecurityPolicy: HelmetOptions['contentSecur
 }
 
 export function securityHeaders(headers: HeaderList = helmetHeaders()): AppMiddleware {
+  // One call into node:http for the whole set, rather than one ctx.set() per header.
+  const all = new Map(headers);
   return (ctx, next) => {
-    for (const [name, value] of headers) ctx.set(name, value);
+    ctx.res.setHeaders(all);
     return next();
   };
 }
