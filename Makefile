@@ -20,10 +20,10 @@ $(NODE_DEP):
 endif
 
 INSTALLED := node_modules/.installed
-GENERATED := server/src/generated docs/errors.md grafana/provisioning grafana/prometheus/recording.yml grafana/prometheus/alerts.yml sdks/typescript/src/generated loadtest/generated
+GENERATED := server/src/generated docs/errors.md grafana/provisioning grafana/prometheus/recording.yml grafana/prometheus/alerts.yml sdks/typescript/src/generated sdks/python/src/transmute sdks/go loadtest/generated
 TESTS := 'server/test/**/*.test.ts' 'scripts/test/**/*.test.ts' 'sdks/typescript/test/*.test.ts'
 
-.PHONY: help install generate check-generated lint typecheck test test-unit run api-key migration bench loadtest
+.PHONY: help install generate check-generated lint typecheck test test-unit test-sdks run api-key migration bench loadtest
 
 help:
 	@echo 'make run       start the API on the embedded database (PORT, DATA_DIR)'
@@ -71,7 +71,13 @@ migration: $(INSTALLED)
 test-unit: $(INSTALLED)
 	$(NODE) --test --test-concurrency=2 $(TESTS)
 
-test: lint typecheck check-generated test-unit
+# The Python and Go SDKs: type checks, unit tests on the shared vectors, packaging, and a contract
+# test against the real server.
+test-sdks: $(INSTALLED)
+	sdks/python/run-tests.sh
+	sdks/go/run-tests.sh
+
+test: lint typecheck check-generated test-unit test-sdks
 
 bench: generate
 	$(NODE) loadtest/bench.ts

@@ -8,6 +8,8 @@ import { generateErrorDocs, generateErrorTable } from './generate/errors.ts';
 import { generateGrafana } from './generate/grafana.ts';
 import { generateLoadtest, MIX_PATH } from './generate/loadtest.ts';
 import { generateRoutes } from './generate/routes.ts';
+import { writeGoSdk } from './generate/sdk-go.ts';
+import { generatePythonSdk } from './generate/sdk-python.ts';
 import { generateTypeScriptSdk } from './generate/sdk-typescript.ts';
 import { generateValidators } from './generate/validators.ts';
 import { loadErrorCatalog, loadSpec, ROOT } from './lib/spec.ts';
@@ -69,6 +71,9 @@ async function main(): Promise<void> {
   for (const file of generateLoadtest(spec)) writeGenerated(join(ROOT, file.path), file.content);
 
   for (const file of await generateTypeScriptSdk(spec)) writeGenerated(join(ROOT, 'sdks', 'typescript', 'src', 'generated', file.path), file.content);
+  for (const file of generatePythonSdk(spec)) writeGenerated(join(ROOT, 'sdks', 'python', 'src', 'transmute', file.path), file.content);
+
+  writeGoSdk(spec);
 
   writeFileSync(HASH_FILE, hash + '\n');
 }

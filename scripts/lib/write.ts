@@ -14,6 +14,7 @@ const COMMENT: Record<string, (text: string) => string> = {
   html: (t) => `<!-- ${t} -->\n`,
   yaml: (t) => `# ${t}\n`,
   yml: (t) => `# ${t}\n`,
+  py: (t) => `# ${t}\n`,
   json: () => '',
 };
 

@@ -1,0 +1,284 @@
+// The Python SDK's generated half: pydantic v2 models and the sync/async resource layer, beside the
+// hand-written runtime in sdks/python/src/transmute/_*.py and helpers in src/transmute/lib.
+//
+// Models come from this template rather than datamodel-code-generator: that tool would need a
+// Python venv and network at `make generate` time, and its output has to be post-processed anyway to
+// keep unknown enum values (`Union[Literal[...], str]`) and unknown fields (extra='allow').
+// Method names follow the TypeScript SDK's rule (methodName, imported), snake_cased.
+import { deref, operationsOf, type Operation } from '../lib/spec.ts';
+import { securityOf } from './routes.ts';
+import { methodName } from './sdk-typescript.ts';
+
+type Json = Record<string, any>;
+
+export interface GeneratedFile {
+  /** Relative to sdks/python/src/transmute. */
+  path: string;
+  content: string;
+}
+
+/** Tags whose classes are extended by a hand-written helper in transmute/lib. */
+const EXTENDED_TAGS: ReadonlySet<string> = new Set(['jobs', 'webhooks']);
+
+// Names a field or argument cannot take as is: Python keywords and BaseModel attributes.
+const RESERVED = new Set(['from', 'import', 'class', 'def', 'global', 'in', 'is', 'lambda', 'not', 'or', 'and', 'pass', 'return', 'with', 'yield', 'async', 'await', 'for', 'if', 'else', 'while', 'try', 'except', 'raise', 'del', 'as', 'assert', 'break', 'continue', 'elif', 'finally', 'nonlocal', 'None', 'True', 'False', 'json', 'dict', 'copy', 'schema', 'validate', 'construct']);
+
+const pascal = (words: string): string => words.replace(/(?:^|[-_ ])(\w)/g, (_, c: string) => c.toUpperCase());
+const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/-/g, '_');
+const pyName = (name: string): string => (RESERVED.has(name) ? `${name}_` : name.replace(/[^A-Za-z0-9_]/g, '_'));
+const literal = (value: unknown): string => JSON.stringify(value);
+
+class Models {
+  readonly classes: string[] = [];
+  readonly aliases: string[] = [];
+  readonly classNames: string[] = [];
+  readonly spec: Json;
+  constructor(spec: Json) {
+    this.spec = spec;
+  }
+
+  /** The Python type of a schema; `prefix` qualifies model names outside the models module. */
+  type(schema: Json, owner: string, prefix = ''): string {
+    if (schema.$ref) return prefix + schema.$ref.split('/').pop();
+    const types: string[] = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
+    if (types.includes('null')) return `Optional[${this.type({ ...schema, type: types.filter((t) => t !== 'null') }, owner, prefix)}]`;
+    if (schema.oneOf ?? schema.anyOf) return `Union[${(schema.oneOf ?? schema.anyOf).map((s: Json) => this.type(s, owner, prefix)).join(', ')}]`;
+    if (schema.allOf?.length === 1) return this.type(schema.allOf[0], owner, prefix);
+    // An enum stays open: a value the server adds later must not fail validation.
+    if (schema.enum) return `Union[Literal[${schema.enum.map(literal).join(', ')}], str]`;
+    if (schema.const !== undefined) return `Literal[${literal(schema.const)}]`;
+    const type = types.length === 1 ? types[0] : undefined;
+    if (type === 'string') return schema.format === 'date-time' ? 'datetime' : 'str';
+    if (type === 'integer') return 'int';
+    if (type === 'number') return 'float';
+    if (type === 'boolean') return 'bool';
+    if (type === 'array') return `List[${schema.items ? this.type(schema.items, owner, prefix) : 'Any'}]`;
+    if (type === 'object' && schema.properties && !prefix) return this.model(owner, schema);
+    if (type === 'object') return 'Dict[str, Any]';
+    return 'Any';
+  }
+
+  model(name: string, schema: Json): string {
+    const required = new Set<string>(schema.required ?? []);
+    const fields = Object.entries<Json>(schema.properties ?? {}).map(([wire, prop]) => {
+      const field = pyName(wire);
+      let type = this.type(prop, name + pascal(field), '');
+      if (!required.has(wire) && !type.startsWith('Optional[')) type = `Optional[${type}]`;
+      const args = [...(required.has(wire) ? [] : ['default=None']), ...(field === wire ? [] : [`alias=${literal(wire)}`])];
+      const doc = prop.description ? `    """${String(prop.description).replace(/\\/g, '\\\\').replace(/"""/g, "'''")}"""\n` : '';
+      return `    ${field}: ${type}${args.length ? ` = Field(${args.join(', ')})` : ''}\n${doc}`;
+    });
+    const doc = schema.description ? `    """${String(schema.description).replace(/\\/g, '\\\\').replace(/"""/g, "'''")}"""\n\n` : '';
+    this.classes.push(`class ${name}(BaseModel):\n${doc}    model_config = ConfigDict(extra="allow", populate_by_name=True)\n\n${fields.join('') || '    pass\n'}`);
+    this.classNames.push(name);
+    return name;
+  }
+
+  file(): string {
+    for (const [name, raw] of Object.entries<Json>(this.spec.components?.schemas ?? {})) {
+      const isObject = !raw.$ref && (raw.type === 'object' || raw.properties);
+      if (isObject && raw.properties) this.model(name, raw);
+      else this.aliases.push(`${name} = ${this.type(raw, name)}`);
+    }
+    // Aliases may name other aliases or classes, so they follow the classes, referenced ones first.
+    const order = (line: string): number => (/= [A-Z]\w*$/.test(line) && !this.classNames.includes(line.split(' = ')[1]!) ? 1 : 0);
+    const aliases = [...this.aliases].sort((a, b) => order(a) - order(b));
+    return [
+      '"""The API\'s models: unknown fields are kept (extra="allow") and unknown enum values accepted."""',
+      'from __future__ import annotations',
+      '',
+      'from datetime import datetime',
+      'from typing import Any, Dict, List, Optional, Union',
+      '',
+      'from pydantic import BaseModel, ConfigDict, Field',
+      'from typing_extensions import Literal',
+      '',
+      '',
+      this.classes.join('\n\n'),
+      '',
+      ...aliases,
+      '',
+      `for _model in (${this.classNames.join(', ')}):`,
+      '    _model.model_rebuild()',
+      '',
+    ].join('\n');
+  }
+}
+
+interface Method {
+  name: string;
+  operation: Operation;
+  paged: boolean;
+  sync: string;
+  async: string;
+}
+
+function responseType(spec: Json, models: Models, op: Json): string {
+  const types = new Set<string>();
+  for (const [code, raw] of Object.entries<Json>(op.responses ?? {})) {
+    if (!code.startsWith('2')) continue;
+    const response = deref(spec, raw);
+    const [media, content] = Object.entries<Json>(response.content ?? {})[0] ?? [];
+    if (!media) types.add('None');
+    else if (/json/.test(media) && content?.schema) types.add(models.type(content.schema, '', '_models.'));
+    else types.add('str');
+  }
+  const list = [...types];
+  return list.length === 0 ? 'None' : list.length === 1 ? list[0]! : `Union[${list.join(', ')}]`;
+}
+
+/** The keyword arguments of a body or query: (python name, wire name, type, required). */
+type Arg = [string, string, string, boolean];
+
+function inputType(models: Models, schema: Json): string {
+  const resolved = deref(models.spec, schema);
+  if (schema.$ref && (resolved.type === 'object' || resolved.properties)) return `Union[${models.type(schema, '', '_models.')}, Dict[str, Any]]`;
+  if (resolved.type === 'array' && resolved.items) return `Sequence[${inputType(models, resolved.items)}]`;
+  return models.type(schema, '', '_models.');
+}
+
+function methodOf(spec: Json, models: Models, operation: Operation): Method {
+  const { operationId, method, path, tag, summary, op } = operation;
+  const name = snake(methodName(operationId, tag));
+  const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  const params = (op.parameters ?? []).map((p: Json) => deref(spec, p));
+  const query: Arg[] = params.filter((p: Json) => p.in === 'query').map((p: Json) => [pyName(p.name), p.name, inputType(models, p.schema ?? {}), Boolean(p.required)]);
+  const requestBody = op.requestBody ? deref(spec, op.requestBody) : null;
+  const bodySchema = requestBody ? deref(spec, Object.values<Json>(requestBody.content)[0]?.schema ?? {}) : null;
+  const body: Arg[] = bodySchema
+    ? Object.entries<Json>(bodySchema.properties ?? {}).map(([wire, s]) => [pyName(wire), wire, inputType(models, s), (bodySchema.required ?? []).includes(wire)])
+    : [];
+  const paged = query.some(([, wire]) => wire === 'cursor');
+  const args = [...pathParams.map((p) => `${pyName(p)}: str`)];
+  const keywords = [...body, ...query].sort((a, b) => Number(b[3]) - Number(a[3]));
+  if (keywords.length) args.push('*');
+  for (const [py, , type, required] of keywords) args.push(required ? `${py}: ${type}` : `${py}: Union[${type}, NotGiven] = NOT_GIVEN`);
+  if (!keywords.length) args.push('*');
+  args.push('request_options: Optional[RequestOptions] = None');
+  const dict = (list: Arg[]): string => `{${list.map(([py, wire]) => `${literal(wire)}: ${py}`).join(', ')}}`;
+  const call = [
+    literal(method.toUpperCase()),
+    literal(path),
+    `path_params={${pathParams.map((p) => `${literal(p)}: ${pyName(p)}`).join(', ')}}`,
+    ...(requestBody ? [`body=${dict(body)}`] : []),
+    ...(query.length ? [`query=${dict(query)}`] : []),
+    `auth=${securityOf(spec, op) !== null ? 'True' : 'False'}`,
+    'options=request_options',
+  ];
+  const doc = `        """${summary.replace(/"""/g, "'''")} (`+ '`' + `${method.toUpperCase()} ${path}` + '`' + `, ${operationId})."""\n`;
+  const signature = `(self, ${args.join(', ')})`;
+  if (paged) {
+    const listSchema = deref(spec, Object.values<Json>(deref(spec, op.responses['200']).content)[0]?.schema ?? {});
+    const item = models.type(listSchema.properties.data.items, '', '_models.');
+    const request = `self._client.request_page(${[...call, `item=${item}`].join(', ')})`;
+    return {
+      name,
+      operation,
+      paged,
+      sync: `    def ${name}${signature} -> SyncPage[${item}]:\n${doc}        return ${request}\n`,
+      async: `    def ${name}${signature} -> AsyncPaginator[${item}]:\n${doc}        return ${request}\n`,
+    };
+  }
+  const result = responseType(spec, models, op);
+  const request = `self._client.request(${[...call, `cast_to=${result}`].join(', ')})`;
+  return {
+    name,
+    operation,
+    paged,
+    sync: `    def ${name}${signature} -> ${result}:\n${doc}        return cast(${literal(result)}, ${request})\n`,
+    async: `    async def ${name}${signature} -> ${result}:\n${doc}        return cast(${literal(result)}, await ${request})\n`,
+  };
+}
+
+function resourceFile(tag: string, methods: Method[]): string {
+  const cls = pascal(tag);
+  const raw = (prefix: string): string =>
+    [
+      `class ${prefix}${cls}WithRawResponse:`,
+      `    """The same methods, returning the ${prefix ? 'awaitable ' : ''}raw response (status, headers, request_id, parse())."""`,
+      '',
+      `    def __init__(self, resource: ${prefix}${cls}) -> None:`,
+      ...(methods.some((m) => !m.paged) ? methods.filter((m) => !m.paged).map((m) => `        self.${m.name} = ${prefix ? 'async_' : ''}to_raw_response_wrapper(resource.${m.name})`) : ['        pass']),
+    ].join('\n');
+  return [
+    `"""Operations tagged \`${tag}\`."""`,
+    'from __future__ import annotations',
+    '',
+    'from datetime import datetime',
+    'from typing import Any, Dict, List, Optional, Sequence, Union, cast',
+    '',
+    'from typing_extensions import Literal',
+    '',
+    'from .._pagination import AsyncPaginator, SyncPage',
+    'from .._resource import AsyncAPIResource, SyncAPIResource',
+    'from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper',
+    'from .._types import NOT_GIVEN, NotGiven, RequestOptions',
+    'from ..types import models as _models',
+    '',
+    '__all__ = ["' + cls + '", "Async' + cls + '"]',
+    '',
+    '',
+    `class ${cls}(SyncAPIResource):`,
+    `    @property`,
+    `    def with_raw_response(self) -> ${cls}WithRawResponse:`,
+    `        return ${cls}WithRawResponse(self)`,
+    '',
+    methods.map((m) => m.sync).join('\n'),
+    '',
+    `class Async${cls}(AsyncAPIResource):`,
+    `    @property`,
+    `    def with_raw_response(self) -> Async${cls}WithRawResponse:`,
+    `        return Async${cls}WithRawResponse(self)`,
+    '',
+    methods.map((m) => m.async).join('\n'),
+    '',
+    raw(''),
+    '',
+    '',
+    raw('Async'),
+    '',
+  ].join('\n');
+}
+
+function clientFile(tags: string[]): string {
+  const module = (tag: string): string => (EXTENDED_TAGS.has(tag) ? `.lib.${snake(tag)}` : `.resources.${snake(tag)}`);
+  const imports = tags.map((tag) => `from ${module(tag)} import Async${pascal(tag)}, ${pascal(tag)}`);
+  const fields = (prefix: string): string[] => tags.map((tag) => `        self.${snake(tag)} = ${prefix}${pascal(tag)}(self)`);
+  const init = (options: string): string => `    def __init__(self, **options: Unpack[${options}]) -> None:\n        super().__init__(**options)\n`;
+  return [
+    '"""The Transmute API clients; resources are their attributes, one per tag of the spec."""',
+    'from __future__ import annotations',
+    '',
+    'from typing_extensions import Unpack',
+    '',
+    'from ._base_client import AsyncClientCore, AsyncClientOptions, ClientOptions, SyncClientCore',
+    ...imports,
+    '',
+    '',
+    'class Transmute(SyncClientCore):',
+    init('ClientOptions') + fields('').join('\n'),
+    '',
+    '',
+    'class AsyncTransmute(AsyncClientCore):',
+    init('AsyncClientOptions') + fields('Async').join('\n'),
+    '',
+  ].join('\n');
+}
+
+export function generatePythonSdk(spec: Json): GeneratedFile[] {
+  const models = new Models(spec);
+  const modelsFile = models.file();
+  const methods = operationsOf(spec).map((operation) => methodOf(spec, models, operation));
+  const byTag = new Map<string, Method[]>();
+  for (const m of methods) byTag.set(m.operation.tag, [...(byTag.get(m.operation.tag) ?? []), m]);
+  const rows = methods.map((m) => `    ${literal(m.operation.operationId)}: (${literal(snake(m.operation.tag))}, ${literal(m.name)}),`);
+  return [
+    { path: 'types/__init__.py', content: `"""The API's models, generated from the spec."""\n` },
+    { path: 'types/models.py', content: modelsFile },
+    { path: 'resources/__init__.py', content: `"""The generated resources, one module per tag of the spec."""\n` },
+    ...[...byTag].map(([tag, list]) => ({ path: `resources/${snake(tag)}.py`, content: resourceFile(tag, list) })),
+    { path: '_client.py', content: clientFile([...byTag.keys()]) },
+    { path: '_operations.py', content: `"""Every operationId of the spec and the client attribute and method that call it."""\nOPERATIONS = {\n${rows.join('\n')}\n}\n` },
+    { path: '_version.py', content: `"""The spec's info.version, which the SDK's version follows."""\n__version__ = ${literal(spec.info.version)}\n` },
+  ];
+}

@@ -1,0 +1,279 @@
+// Package requestconfig is the request runtime: options layered client → call, then one call with
+// retries under one deadline. Generated services call Execute; nothing here knows an operation.
+package requestconfig
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/transmute-dev/transmute-go/internal/apierror"
+	"github.com/transmute-dev/transmute-go/internal/retry"
+)
+
+const (
+	DefaultBaseURL    = "https://api.transmute.dev"
+	DefaultMaxRetries = 2
+	DefaultTimeout    = 60 * time.Second
+)
+
+// RequestConfig is everything one call needs; each option edits it.
+type RequestConfig struct {
+	APIKey         string
+	BaseURL        string
+	MaxRetries     int
+	RequestTimeout time.Duration
+	HTTPClient     *http.Client
+	Header         http.Header
+	LogLevel       string
+	// ResponseInto, when set, receives the last HTTP response (its body already read).
+	ResponseInto **http.Response
+	// Random draws the jitter factor; tests fix it.
+	Random func() float64
+}
+
+// RequestOption edits a RequestConfig; it is option.RequestOption.
+type RequestOption func(*RequestConfig) error
+
+// Defaults reads the environment; explicit options applied after it win.
+func Defaults() *RequestConfig {
+	cfg := &RequestConfig{
+		APIKey:         os.Getenv("TRANSMUTE_API_KEY"),
+		BaseURL:        os.Getenv("TRANSMUTE_BASE_URL"),
+		MaxRetries:     DefaultMaxRetries,
+		RequestTimeout: DefaultTimeout,
+		HTTPClient:     http.DefaultClient,
+		Header:         http.Header{},
+		LogLevel:       os.Getenv("TRANSMUTE_LOG"),
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	return cfg
+}
+
+// Apply returns a copy of cfg with opts applied, so a call never changes its client.
+func (cfg *RequestConfig) Apply(opts ...RequestOption) (*RequestConfig, error) {
+	out := *cfg
+	out.Header = cfg.Header.Clone()
+	for _, opt := range opts {
+		if err := opt(&out); err != nil {
+			return nil, err
+		}
+	}
+	return &out, nil
+}
+
+// Request is one operation call as the generated code describes it.
+type Request struct {
+	Method string
+	// Path is already built and encoded (see BuildPath).
+	Path  string
+	Query url.Values
+	// Body is JSON-encoded when not nil.
+	Body any
+	// Auth is false for operations the spec marks as needing no credentials.
+	Auth bool
+	// Out receives the response: *[]byte takes the raw body, anything else is JSON-decoded.
+	Out     any
+	Version string
+}
+
+// BuildPath fills a path template; an empty or dot-segment parameter would address a different
+// resource (`/v1/jobs/` lists, `/v1/jobs/..` climbs), so it is refused before sending.
+func BuildPath(template string, params ...string) (string, error) {
+	out := template
+	for _, value := range params {
+		start := strings.IndexByte(out, '{')
+		end := strings.IndexByte(out, '}')
+		if start < 0 || end < start {
+			return "", fmt.Errorf("transmute: too many path parameters for %s", template)
+		}
+		name := out[start+1 : end]
+		if value == "" || value == "." || value == ".." {
+			return "", fmt.Errorf("transmute: path parameter %q must be a non-empty id, got %q", name, value)
+		}
+		out = out[:start] + url.PathEscape(value) + out[end+1:]
+	}
+	return out, nil
+}
+
+// Execute sends req with cfg's retries under one deadline (cfg.RequestTimeout, or ctx's if sooner).
+func Execute(ctx context.Context, cfg *RequestConfig, req Request) error {
+	ctx, cancel := context.WithTimeout(ctx, cfg.RequestTimeout)
+	defer cancel()
+	var body []byte
+	if req.Body != nil {
+		var err error
+		if body, err = json.Marshal(req.Body); err != nil {
+			return fmt.Errorf("transmute: encoding the request body: %w", err)
+		}
+	}
+	header, err := headers(cfg, req, body != nil)
+	if err != nil {
+		return err
+	}
+	target := strings.TrimRight(cfg.BaseURL, "/") + req.Path
+	if len(req.Query) > 0 {
+		target += "?" + req.Query.Encode()
+	}
+	for attempt := 0; ; attempt++ {
+		started := time.Now()
+		status, respHeader, respBody, err := send(ctx, cfg, req.Method, target, header, body)
+		retriesLeft := attempt < cfg.MaxRetries
+		if err != nil {
+			cfg.logf("info", "%s %s failed: %v (attempt %d, %s)", req.Method, target, err, attempt, time.Since(started))
+			if errors.Is(err, apierror.ErrTimeout) || ctx.Err() != nil || !retriesLeft {
+				return err
+			}
+			if err := wait(ctx, retry.Delay(attempt, 0, nil, time.Now(), cfg.Random)); err != nil {
+				return err
+			}
+			continue
+		}
+		cfg.logf("info", "%s %s → %d (attempt %d, %s, request_id %s)", req.Method, target, status, attempt, time.Since(started), respHeader.Get("X-Request-Id"))
+		if status < 300 {
+			return decode(respBody, req.Out)
+		}
+		apiErr := apierror.New(status, respHeader, respBody)
+		if !retriesLeft || !retry.ShouldRetry(status, respHeader) {
+			return apiErr
+		}
+		delay := retry.Delay(attempt, status, respHeader, time.Now(), cfg.Random)
+		// A wait that cannot end before the deadline would only turn this answer into a timeout.
+		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(delay).After(deadline) {
+			return apiErr
+		}
+		if err := wait(ctx, delay); err != nil {
+			return err
+		}
+	}
+}
+
+func headers(cfg *RequestConfig, req Request, hasBody bool) (http.Header, error) {
+	h := cfg.Header.Clone()
+	h.Set("Accept", "application/json")
+	if h.Get("User-Agent") == "" {
+		h.Set("User-Agent", fmt.Sprintf("transmute-go/%s (go/%s; %s)", req.Version, strings.TrimPrefix(runtime.Version(), "go"), runtime.GOOS))
+	}
+	if hasBody {
+		h.Set("Content-Type", "application/json")
+	}
+	if req.Auth && h.Get("Authorization") == "" {
+		if cfg.APIKey == "" {
+			return nil, errors.New("transmute: no API key: pass option.WithAPIKey(...) to transmute.NewClient or set the TRANSMUTE_API_KEY environment variable")
+		}
+		h.Set("Authorization", "Bearer "+cfg.APIKey)
+	}
+	// Created once per call, so every retry of it is the same request to the server.
+	if req.Method != http.MethodGet && h.Get("Idempotency-Key") == "" {
+		h.Set("Idempotency-Key", "transmute-go-retry-"+uuid())
+	}
+	return h, nil
+}
+
+func send(ctx context.Context, cfg *RequestConfig, method, target string, header http.Header, body []byte) (int, http.Header, []byte, error) {
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
+	}
+	httpReq, err := http.NewRequestWithContext(ctx, method, target, reader)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("transmute: building the request: %w", err)
+	}
+	httpReq.Header = header.Clone()
+	cfg.logf("debug", "%s %s headers %v", method, target, redact(header))
+	resp, err := cfg.HTTPClient.Do(httpReq)
+	if err != nil {
+		return 0, nil, nil, transportError(ctx, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil, nil, transportError(ctx, err)
+	}
+	if cfg.ResponseInto != nil {
+		resp.Body = io.NopCloser(bytes.NewReader(data))
+		*cfg.ResponseInto = resp
+	}
+	return resp.StatusCode, resp.Header, data, nil
+}
+
+// transportError tells the caller's cancellation apart from our deadline and from the network.
+func transportError(ctx context.Context, err error) error {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Errorf("%w: %w", apierror.ErrTimeout, err)
+	case ctx.Err() != nil:
+		return ctx.Err()
+	default:
+		return fmt.Errorf("%w: %w", apierror.ErrConnection, err)
+	}
+}
+
+func wait(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return apierror.ErrTimeout
+		}
+		return ctx.Err()
+	}
+}
+
+func decode(body []byte, out any) error {
+	switch target := out.(type) {
+	case nil:
+		return nil
+	case *[]byte:
+		*target = body
+		return nil
+	}
+	if len(body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("transmute: decoding the response: %w", err)
+	}
+	return nil
+}
+
+func redact(h http.Header) http.Header {
+	out := h.Clone()
+	for _, name := range []string{"Authorization", "X-Api-Key"} {
+		if out.Get(name) != "" {
+			out.Set(name, "[redacted]")
+		}
+	}
+	return out
+}
+
+func (cfg *RequestConfig) logf(level, format string, args ...any) {
+	if cfg.LogLevel == "debug" || (cfg.LogLevel == "info" && level == "info") {
+		log.Printf("transmute: "+format, args...)
+	}
+}
+
+// uuid is a random (version 4) UUID; the standard library has none before Go 1.24's crypto/rand.Text.
+func uuid() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

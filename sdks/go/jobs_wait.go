@@ -1,0 +1,68 @@
+package transmute
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/transmute-dev/transmute-go/internal/apierror"
+	"github.com/transmute-dev/transmute-go/internal/retry"
+	"github.com/transmute-dev/transmute-go/option"
+)
+
+const (
+	// DefaultJobWaitDeadline bounds [JobsService.CreateAndWait] when ctx has no deadline of its own.
+	DefaultJobWaitDeadline = 10 * time.Minute
+	firstPoll              = 500 * time.Millisecond
+	maxPoll                = 5 * time.Second
+)
+
+// CreateAndWait creates a job and polls it until it succeeds, fails or is canceled, and returns the
+// final job. Polls start 500 ms apart and grow ×1.5 up to 5 s; a Retry-After on the job wins. It
+// stops with [ErrTimeout] at ctx's deadline (default [DefaultJobWaitDeadline]) and with ctx.Err()
+// when ctx is canceled. opts apply to every call it makes.
+func (s *JobsService) CreateAndWait(ctx context.Context, params JobCreate, opts ...option.RequestOption) (*Job, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultJobWaitDeadline)
+		defer cancel()
+	}
+	job, err := s.Create(ctx, params, opts...)
+	interval := firstPoll
+	for err == nil && !finished(job.Status) {
+		if err = pause(ctx, interval); err != nil {
+			break
+		}
+		var response *http.Response
+		job, err = s.Retrieve(ctx, job.Id, append(opts, option.WithResponseInto(&response))...)
+		interval = nextPoll(interval, response)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return nil, apierror.ErrTimeout
+	}
+	return job, err
+}
+
+func finished(status JobStatus) bool {
+	return status == JobStatusSucceeded || status == JobStatusFailed || status == JobStatusCanceled
+}
+
+// nextPoll honours the server's Retry-After, which says when the job is worth asking about again.
+func nextPoll(interval time.Duration, response *http.Response) time.Duration {
+	if response != nil && response.Header.Get("Retry-After") != "" {
+		return retry.Delay(0, response.StatusCode, response.Header, time.Now(), nil)
+	}
+	return min(interval*3/2, maxPoll)
+}
+
+func pause(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
