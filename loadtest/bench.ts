@@ -9,14 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { Cleanup } from './bench/cleanup.ts';
+import { runWithCleanup, type Cleanup } from './bench/cleanup.ts';
 import { benchDatabase } from './bench/database.ts';
 import { measure, type LoadTarget } from './bench/load.ts';
 import { runScript, startService } from './bench/processes.ts';
 import { serviceEnv } from './bench/service-env.ts';
 import { formatReport, writeResults, type StackResult } from './bench/report.ts';
 import { writeUnlimitedPlans } from './bench/unlimited-plans.ts';
-import { CONVERSION_REQUEST, readSettings, SettingsError, type BenchSettings } from './bench/settings.ts';
+import { CONVERSION_REQUEST, readSettings, type BenchSettings } from './bench/settings.ts';
 
 interface Stack {
   id: string;
@@ -95,16 +95,4 @@ async function main(cleanup: Cleanup): Promise<number> {
   return all.some(({ result }) => result.measurement.errors > 0) ? 1 : 0;
 }
 
-const cleanup = new Cleanup();
-cleanup.onSignals();
-try {
-  process.exitCode = await main(cleanup);
-} catch (error) {
-  process.exitCode = error instanceof SettingsError ? 2 : 1;
-  // After a signal its handler reports and exits: the abort that unwound main is no failure.
-  if (!cleanup.signal.aborted) {
-    process.stderr.write(`bench: ${error instanceof SettingsError ? error.message : ((error as Error).stack ?? String(error))}\n`);
-  }
-} finally {
-  await cleanup.run();
-}
+await runWithCleanup('bench', main);

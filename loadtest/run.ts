@@ -7,11 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { Cleanup } from './bench/cleanup.ts';
+import { runWithCleanup, type Cleanup } from './bench/cleanup.ts';
 import { benchDatabase } from './bench/database.ts';
 import { startService } from './bench/processes.ts';
 import { serviceEnv } from './bench/service-env.ts';
-import { SettingsError } from './bench/settings.ts';
 import { writeUnlimitedPlans } from './bench/unlimited-plans.ts';
 import { evaluateOperations, evaluateSeconds, targetKey } from './run/evaluate.ts';
 import { interleave, readPlan, selectOperations, type PlannedOperation } from './run/plan.ts';
@@ -95,15 +94,4 @@ async function main(cleanup: Cleanup): Promise<number> {
   return report.breached ? 1 : 0;
 }
 
-const cleanup = new Cleanup();
-cleanup.onSignals();
-try {
-  process.exitCode = await main(cleanup);
-} catch (error) {
-  process.exitCode = error instanceof SettingsError ? 2 : 1;
-  if (!cleanup.signal.aborted) {
-    process.stderr.write(`loadtest: ${error instanceof SettingsError ? error.message : ((error as Error).stack ?? String(error))}\n`);
-  }
-} finally {
-  await cleanup.run();
-}
+await runWithCleanup('loadtest', main);

@@ -3,6 +3,7 @@
 // load stops at once (a server draining under load would wait for its shutdown deadline) and
 // nothing new is started while cleaning up.
 import { constants } from 'node:os';
+import { SettingsError } from './settings.ts';
 
 type Step = () => Promise<void>;
 
@@ -43,5 +44,26 @@ export class Cleanup {
         process.stderr.write(`cleanup: ${(error as Error).message}\n`);
       }
     }
+  }
+}
+
+/**
+ * Runs a script's main with cleanup on exit and on signals: exit code from main, 2 for a bad
+ * setting (reported without a stack), 1 for anything else.
+ */
+export async function runWithCleanup(name: string, main: (cleanup: Cleanup) => Promise<number>): Promise<void> {
+  const cleanup = new Cleanup();
+  cleanup.onSignals();
+  try {
+    process.exitCode = await main(cleanup);
+  } catch (error) {
+    const badSetting = error instanceof SettingsError;
+    process.exitCode = badSetting ? 2 : 1;
+    // After a signal its handler reports and exits: the abort that unwound main is no failure.
+    if (!cleanup.signal.aborted) {
+      process.stderr.write(`${name}: ${badSetting ? error.message : ((error as Error).stack ?? String(error))}\n`);
+    }
+  } finally {
+    await cleanup.run();
   }
 }

@@ -38,7 +38,7 @@ export function readSettings(env: Record<string, string | undefined>): BenchSett
   };
 }
 
-function positiveInteger(env: Record<string, string | undefined>, name: string, fallback: number): number {
+export function positiveInteger(env: Record<string, string | undefined>, name: string, fallback: number): number {
   const text = env[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);

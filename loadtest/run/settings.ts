@@ -4,7 +4,7 @@
 //   OPERATIONS comma-separated operationIds to load (default: every operation in loadtest/mix.yaml)
 //   LOADTEST_OUT  directory for the report (default loadtest/results)
 import { join, resolve } from 'node:path';
-import { SettingsError } from '../bench/settings.ts';
+import { positiveInteger } from '../bench/settings.ts';
 
 export interface LoadtestSettings {
   rate: number;
@@ -27,12 +27,4 @@ export function readSettings(env: Record<string, string | undefined>): LoadtestS
     operations: operations && operations.length > 0 ? operations : undefined,
     outDir: env.LOADTEST_OUT ? resolve(env.LOADTEST_OUT) : join(import.meta.dirname, '..', 'results'),
   };
-}
-
-function positiveInteger(env: Record<string, string | undefined>, name: string, fallback: number): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new SettingsError(`${name} must be a positive integer, got "${text}"`);
-  return value;
 }
