@@ -3,18 +3,17 @@
 // job.succeeded event, the output right.
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { call } from '../support/server.ts';
+import { listeningAt, serverEnv, spawnMain } from '../support/process.ts';
 import { ApiKeyService } from '../../src/auth/api-keys.ts';
 import { convert } from '../../src/domain/index.ts';
 import type { Database } from '../../src/db/orm.ts';
 import { busyKey, csvOf, ended, openTestDatabase, rows, waitForJob } from './fixture.ts';
 
-const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 const pepper = randomBytes(32).toString('hex');
 
 let database: TestDatabase;
@@ -33,28 +32,9 @@ after(async () => {
 
 /** The server as its own process, with workers; resolves with its base URL once it listens. */
 async function startProcess(): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      DATABASE_URL: database.url,
-      DATA_DIR: database.config.dataDir,
-      API_KEY_PEPPER: pepper,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      JOB_WORKERS: 'true',
-      JOB_CONCURRENCY: '1',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawnMain(serverEnv(database, pepper, { JOB_WORKERS: 'true', JOB_CONCURRENCY: '1' }));
   children.push(child);
-  let banner = '';
-  for await (const chunk of child.stdout!) {
-    banner += chunk;
-    if (banner.includes('/docs')) break;
-  }
-  return { child, base: /Transmute API\s+(http:\/\/[^/\s]+)/.exec(banner)![1]! };
+  return { child, base: await listeningAt(child) };
 }
 
 it('a job whose worker was killed is run again by another process and ends once', async () => {

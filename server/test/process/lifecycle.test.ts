@@ -2,20 +2,14 @@
 // stops taking connections, finishes the requests it has, and exits 0.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, tempDataDir, type TestDatabase } from '../support/database.ts';
 import { openDatabase } from '../../src/db/orm.ts';
 import { ApiKeyService } from '../../src/auth/api-keys.ts';
-
-const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
-
-function runMain(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-}
+import { listeningAt, serverEnv, spawnMain } from '../support/process.ts';
 
 async function exitOf(child: ChildProcess): Promise<{ code: number | null; stderr: string; stdout: string }> {
   let stderr = '';
@@ -28,21 +22,21 @@ async function exitOf(child: ChildProcess): Promise<{ code: number | null; stder
 
 describe('production configuration', () => {
   it('stops at once, naming the variable, when a secret is missing', async () => {
-    const result = await exitOf(runMain({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@127.0.0.1:1/x', DATA_DIR: tempDataDir() }));
+    const result = await exitOf(spawnMain({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@127.0.0.1:1/x', DATA_DIR: tempDataDir() }));
     assert.equal(result.code, 78);
     assert.match(result.stderr, /API_KEY_PEPPER, JWT_SECRET, TOTP_ENCRYPTION_KEY must be set in production/);
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 
   it('stops when a secret is too weak', async () => {
-    const result = await exitOf(runMain({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@127.0.0.1:1/x', API_KEY_PEPPER: 'hunter2' }));
+    const result = await exitOf(spawnMain({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@127.0.0.1:1/x', API_KEY_PEPPER: 'hunter2' }));
     assert.equal(result.code, 78);
     assert.match(result.stderr, /API_KEY_PEPPER is too weak/);
   });
 
   it('refuses the embedded database in production', async () => {
     const secret = () => randomBytes(32).toString('hex');
-    const result = await exitOf(runMain({ NODE_ENV: 'production', API_KEY_PEPPER: secret(), JWT_SECRET: secret(), TOTP_ENCRYPTION_KEY: secret() }));
+    const result = await exitOf(spawnMain({ NODE_ENV: 'production', API_KEY_PEPPER: secret(), JWT_SECRET: secret(), TOTP_ENCRYPTION_KEY: secret() }));
     assert.equal(result.code, 78);
     assert.match(result.stderr, /DATABASE_URL is required in production/);
   });
@@ -58,23 +52,9 @@ describe('graceful shutdown', () => {
   after(() => database.drop());
 
   it('finishes in-flight requests, refuses new connections, and exits 0', async () => {
-    const child = runMain({
-      NODE_ENV: 'test',
-      DATABASE_URL: database.url,
-      DATA_DIR: database.config.dataDir,
-      API_KEY_PEPPER: pepper,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      SHUTDOWN_TIMEOUT_MS: '10000',
-    });
+    const child = spawnMain(serverEnv(database, pepper, { SHUTDOWN_TIMEOUT_MS: '10000' }));
     const exited = exitOf(child);
-    let banner = '';
-    for await (const chunk of child.stdout!) {
-      banner += chunk;
-      if (banner.includes('/docs')) break;
-    }
-    const base = /Transmute API\s+(http:\/\/[^/\s]+)/.exec(banner)![1]!;
+    const base = await listeningAt(child);
 
     const db = await openDatabase({ ...database.config, apiKeys: { ...database.config.apiKeys, pepper } });
     const keys = new ApiKeyService(db, { ...database.config, apiKeys: { ...database.config.apiKeys, pepper } });
