@@ -53,6 +53,7 @@ export function generateRoutes(spec: Json, validators: Map<string, OperationVali
       rateLimit: { cost: 1, ...spec['x-rate-limit'], ...op['x-rate-limit'] },
       allowUnknownQuery: op['x-allow-unknown-query'] === true,
       idempotent: (op.parameters ?? []).some((p: Json) => deref(spec, p).name === 'Idempotency-Key'),
+      quota: (spec.tags ?? []).find((t: Json) => t.name === tag)?.['x-quota'] !== false,
       responseTypes: Object.fromEntries(
         Object.entries<Json>(op.responses ?? {}).map(([status, r]) => [status, Object.keys(deref(spec, r).content ?? {})[0] ?? null]),
       ),
@@ -85,6 +86,8 @@ export interface RouteDefinition {
   readonly allowUnknownQuery: boolean;
   /** Takes an Idempotency-Key header: a retry with the same key replays the first response. */
   readonly idempotent: boolean;
+  /** Counts against the plan's monthly quota (its tag's x-quota), refused with E1302 past it. */
+  readonly quota: boolean;
   /** The media type of each declared response, by status. */
   readonly responseTypes: Readonly<Record<string, string | null>>;
   readonly validate: {

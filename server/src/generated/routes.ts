@@ -20,6 +20,8 @@ export interface RouteDefinition {
   readonly allowUnknownQuery: boolean;
   /** Takes an Idempotency-Key header: a retry with the same key replays the first response. */
   readonly idempotent: boolean;
+  /** Counts against the plan's monthly quota (its tag's x-quota), refused with E1302 past it. */
+  readonly quota: boolean;
   /** The media type of each declared response, by status. */
   readonly responseTypes: Readonly<Record<string, string | null>>;
   readonly validate: {
@@ -55,6 +57,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -95,6 +98,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -138,6 +142,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -174,6 +179,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "201": "application/json",
     "400": "application/problem+json",
@@ -209,6 +215,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -243,6 +250,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -277,6 +285,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -314,6 +323,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "204": null,
     "400": "application/problem+json",
@@ -350,6 +360,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "401": "application/problem+json",
@@ -386,6 +397,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -425,6 +437,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "204": null,
     "400": "application/problem+json",
@@ -459,6 +472,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "302": null,
     "400": "application/problem+json",
@@ -489,6 +503,7 @@ export const routes = [
   },
   "allowUnknownQuery": true,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -523,6 +538,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "401": "application/problem+json",
@@ -558,6 +574,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -594,6 +611,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "204": null,
     "401": "application/problem+json",
@@ -627,6 +645,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -663,6 +682,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "201": "application/json",
     "400": "application/problem+json",
@@ -700,6 +720,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -735,6 +756,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "204": null,
     "400": "application/problem+json",
@@ -772,6 +794,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -809,6 +832,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -847,6 +871,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -887,6 +912,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": true,
+  "quota": true,
   "responseTypes": {
     "202": "application/json",
     "400": "application/problem+json",
@@ -929,6 +955,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -968,6 +995,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -1008,6 +1036,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -1049,6 +1078,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "text/event-stream",
     "400": "application/problem+json",
@@ -1088,6 +1118,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -1128,6 +1159,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": true,
+  "quota": true,
   "responseTypes": {
     "201": "application/json",
     "400": "application/problem+json",
@@ -1170,6 +1202,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -1211,6 +1244,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -1253,6 +1287,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "204": null,
     "400": "application/problem+json",
@@ -1292,6 +1327,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -1331,6 +1367,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -1370,6 +1407,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -1410,6 +1448,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": true,
+  "quota": true,
   "responseTypes": {
     "202": "application/json",
     "400": "application/problem+json",
@@ -1453,6 +1492,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -1491,6 +1531,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "text/csv",
     "400": "application/problem+json",
@@ -1525,6 +1566,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "401": "application/problem+json",
@@ -1560,6 +1602,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
@@ -1596,6 +1639,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": true,
+  "quota": false,
   "responseTypes": {
     "202": "application/json",
     "400": "application/problem+json",
@@ -1632,6 +1676,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": false,
   "responseTypes": {
     "200": "application/json",
     "202": "application/json",
@@ -1666,6 +1711,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/health+json",
     "500": "application/problem+json"
@@ -1692,6 +1738,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/health+json",
     "500": "application/problem+json",
@@ -1719,6 +1766,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "text/plain",
     "401": "application/problem+json",
@@ -1747,6 +1795,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "application/json",
     "500": "application/problem+json"
@@ -1773,6 +1822,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "quota": true,
   "responseTypes": {
     "200": "text/html",
     "500": "application/problem+json"

@@ -26,11 +26,6 @@ import type { Quota } from '../http/meter.ts';
 import type { RouteDefinition } from '../generated/routes.ts';
 import type { UsageStore } from '../db/usage-store.ts';
 
-/**
- * Past its quota an account can no longer do work, but it can still reach itself: sign in and out,
- * read and change its settings and keys, read its usage and audit log, and exercise its data rights.
- */
-const QUOTA_FREE_TAGS: ReadonlySet<string> = new Set(['auth', 'me', 'api-keys', 'audit', 'usage']);
 const MAX_BUFFERED_ROWS = 100_000;
 // An account unseen this long is forgotten and its total read again when it returns.
 const IDLE_MS = 10 * 60_000;
@@ -83,7 +78,8 @@ export class UsageMeter implements UsageRecorder, Quota {
   }
 
   admit(principal: Principal, route: RouteDefinition): void | Promise<void> {
-    if (QUOTA_FREE_TAGS.has(route.tag)) return;
+    // Past its quota an account can still reach itself (the spec's x-quota: false tags).
+    if (!route.quota) return;
     const limit = this.#plans[principal.plan].monthlyRequests;
     if (limit === undefined) return;
     const now = Date.now();
