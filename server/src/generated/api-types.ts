@@ -1807,7 +1807,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The instance is shutting down or a dependency is down (E1501). */
+        /** @description The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502). */
         ServiceUnavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -37,12 +37,14 @@ export const errorCatalog = {
   E1204: { status: 422, title: "Invalid conversion option" },
   E1301: { status: 429, title: "Rate limit exceeded" },
   E1302: { status: 429, title: "Monthly quota exceeded" },
+  E1303: { status: 422, title: "Webhook endpoint limit reached" },
   E1401: { status: 409, title: "Job already finished" },
   E1402: { status: 409, title: "Job result not ready" },
   E1403: { status: 410, title: "Job result expired" },
   E1404: { status: 422, title: "Webhook URL not allowed" },
   E1405: { status: 410, title: "Data export expired" },
   E1501: { status: 503, title: "Service unavailable" },
+  E1502: { status: 503, title: "Server overloaded" },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -1219,7 +1219,7 @@ export type ListFormatsErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -1276,7 +1276,7 @@ export type CreateConversionErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -1333,7 +1333,7 @@ export type CreateConversionBatchErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -1386,7 +1386,7 @@ export type SignUpErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -1435,7 +1435,7 @@ export type LogInErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -1484,7 +1484,7 @@ export type CompleteMfaLoginErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -1533,7 +1533,7 @@ export type RefreshTokensErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -1586,7 +1586,7 @@ export type LogOutErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -1631,7 +1631,7 @@ export type SetUpTwoFactorErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -1688,7 +1688,7 @@ export type EnableTwoFactorErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -1745,7 +1745,7 @@ export type DisableTwoFactorErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -1791,7 +1791,7 @@ export type StartOidcSignInErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -1845,7 +1845,7 @@ export type CompleteOidcSignInErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -1886,7 +1886,7 @@ export type DeleteAccountErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -1927,7 +1927,7 @@ export type GetAccountErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -1980,7 +1980,7 @@ export type UpdateAccountErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2034,7 +2034,7 @@ export type ListApiKeysErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2091,7 +2091,7 @@ export type CreateApiKeyErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2145,7 +2145,7 @@ export type RevokeApiKeyErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2199,7 +2199,7 @@ export type GetApiKeyErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2261,7 +2261,7 @@ export type RotateApiKeyErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2319,7 +2319,7 @@ export type ListAuditEventsErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2377,7 +2377,7 @@ export type ListJobsErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2444,7 +2444,7 @@ export type CreateJobErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2498,7 +2498,7 @@ export type GetJobErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2556,7 +2556,7 @@ export type CancelJobErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2618,7 +2618,7 @@ export type GetJobResultErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2672,7 +2672,7 @@ export type StreamJobEventsErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2726,7 +2726,7 @@ export type ListWebhookEndpointsErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2793,7 +2793,7 @@ export type CreateWebhookEndpointErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2847,7 +2847,7 @@ export type DeleteWebhookEndpointErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2901,7 +2901,7 @@ export type GetWebhookEndpointErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -2967,7 +2967,7 @@ export type UpdateWebhookEndpointErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -3021,7 +3021,7 @@ export type RotateWebhookSecretErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -3084,7 +3084,7 @@ export type ListWebhookDeliveriesErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -3142,7 +3142,7 @@ export type ListEventsErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -3218,7 +3218,7 @@ export type ReplayEventErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -3280,7 +3280,7 @@ export type GetUsageErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -3334,7 +3334,7 @@ export type ExportUsageErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -3375,7 +3375,7 @@ export type GetConsentsErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -3428,7 +3428,7 @@ export type UpdateConsentsErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -3487,7 +3487,7 @@ export type CreateDataExportErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
@@ -3545,7 +3545,7 @@ export type GetDataExportErrors = {
      */
     500: Problem;
     /**
-     * The instance is shutting down or a dependency is down (E1501).
+     * The instance is shutting down or a dependency is down (E1501), or it is shedding load to keep its objectives (E1502).
      */
     503: Problem;
 };
