@@ -2,6 +2,7 @@
 // same way (STACK.md), wrong for SLA latency.
 import autocannon, { type Result } from 'autocannon';
 import type { BenchRequest, BenchSettings } from './settings.ts';
+import { percentile, round } from './stats.ts';
 
 export interface LoadTarget {
   /** The stack's API root, e.g. http://127.0.0.1:4123/v1 (the request path starts with /v1). */
@@ -20,9 +21,12 @@ export interface Measurement {
   statuses: Record<string, number>;
 }
 
-/** A discarded warm-up run, then the measured run with the same settings; `signal` cuts it short. */
-export async function measure(target: LoadTarget, settings: BenchSettings, signal: AbortSignal): Promise<Measurement> {
-  await fire(target, signal, settings.connections, settings.warmupSeconds);
+/**
+ * A discarded warm-up run (unless `warmUp` is false: the stack is warm already), then the measured
+ * run with the same settings; `signal` cuts it short.
+ */
+export async function measure(target: LoadTarget, settings: BenchSettings, signal: AbortSignal, warmUp = true): Promise<Measurement> {
+  if (warmUp) await fire(target, signal, settings.connections, settings.warmupSeconds);
   // autocannon's histogram keeps whole milliseconds, too coarse at a few ms per request, so the
   // percentiles come from the exact response times it reports for every response.
   const milliseconds: number[] = [];
@@ -64,15 +68,4 @@ async function fire(
   } finally {
     signal.removeEventListener('abort', stop);
   }
-}
-
-/** Nearest rank on sorted values; 0 when there are none. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
-
-function round(value: number, decimals: number): number {
-  const factor = 10 ** decimals;
-  return Math.round(value * factor) / factor;
 }

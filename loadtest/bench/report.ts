@@ -2,6 +2,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Measurement } from './load.ts';
+import { describeMaxRate, type MaxRate } from './max-rate.ts';
+import type { MetricsCost } from './metrics-cost.ts';
+import type { SdkOverhead } from './sdk-overhead.ts';
 import type { BenchRequest, BenchSettings } from './settings.ts';
 
 export interface StackResult {
@@ -9,6 +12,15 @@ export interface StackResult {
   stack: string;
   label: string;
   measurement: Measurement;
+  /** Undefined when BENCH_SKIP has max_rate. */
+  maxRate: MaxRate | undefined;
+}
+
+/** Everything one run measured; a skipped measurement is undefined (null in the file). */
+export interface BenchResults {
+  stacks: StackResult[];
+  metricsCost: MetricsCost | undefined;
+  sdkOverhead: SdkOverhead | undefined;
 }
 
 /** DESIGN.md, performance budgets: shown on every run, never asserted (run-to-run noise ~25 %). */
@@ -56,15 +68,26 @@ function describeStatuses(m: Measurement): string {
   return parts.join(', ');
 }
 
-export function writeResults(path: string, results: StackResult[], request: BenchRequest): void {
-  const entries = results.map(({ stack, measurement: m }) => ({
+/** Each stack's maximum sustainable rate, under the objectives it was held to. */
+export function formatMaxRates(results: StackResult[], objectives: string, budgetSeconds: number): string {
+  const width = Math.max(...results.map((r) => r.label.length));
+  return [
+    `maximum sustainable rate (vegeta, constant rate; ${objectives}; <= ${budgetSeconds} s per stack):`,
+    ...results.map((r) => `  ${r.label.padEnd(width)}   ${r.maxRate ? describeMaxRate(r.maxRate) : 'skipped'}`),
+  ].join('\n');
+}
+
+export function writeResults(path: string, results: BenchResults, request: BenchRequest): void {
+  const stacks = results.stacks.map(({ stack, measurement: m, maxRate }) => ({
     stack,
     request,
     rps: m.rps,
     p50_ms: m.p50_ms,
     p99_ms: m.p99_ms,
     errors: m.errors,
+    max_rate: maxRate ?? null,
   }));
+  const file = { stacks, metrics_cost: results.metricsCost ?? null, sdk_overhead: results.sdkOverhead ?? null };
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify(entries, null, 2) + '\n');
+  writeFileSync(path, JSON.stringify(file, null, 2) + '\n');
 }

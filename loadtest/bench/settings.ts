@@ -1,6 +1,31 @@
-// What `make bench` sends and how hard, from the environment: BENCH_CONNECTIONS, BENCH_DURATION
-// (seconds), BENCH_OUT (where the raw results go).
+// What `make bench` sends and how hard, from the environment:
+//   BENCH_CONNECTIONS (50)  BENCH_DURATION seconds (10)  BENCH_OUT (loadtest/results/bench.json)
+//   BENCH_SKIP  comma-separated measurements to leave out: metrics_cost, max_rate, sdk_overhead
+//   BENCH_SCRAPE_INTERVAL_MS (100)  BENCH_SCRAPES (50)                          /metrics cost
+//   BENCH_MAX_RATE_START req/s (1000)  BENCH_MAX_RATE_STEP s (3)  BENCH_MAX_RATE_BUDGET s (60)
+//   BENCH_SDK_CALLS (2000)                                                       SDK overhead
 import { join, resolve } from 'node:path';
+
+export interface MetricsCostSettings {
+  /** How often /metrics is scraped during the scraped run. */
+  scrapeIntervalMs: number;
+  /** Scrapes timed one by one once the load is over. */
+  scrapes: number;
+}
+
+export interface MaxRateSettings {
+  /** The first rate tried. */
+  startRate: number;
+  stepSeconds: number;
+  /** Wall-clock time for one stack's whole search, every step and its drain included. */
+  budgetSeconds: number;
+}
+
+export interface SdkOverheadSettings {
+  /** Calls per client (raw fetch and the SDK each), spread over `rounds`. */
+  calls: number;
+  rounds: number;
+}
 
 export interface BenchSettings {
   connections: number;
@@ -8,6 +33,10 @@ export interface BenchSettings {
   /** Run before every measurement and thrown away: JIT, key cache and pools warm up first. */
   warmupSeconds: number;
   out: string;
+  /** Undefined when BENCH_SKIP names it. */
+  metricsCost: MetricsCostSettings | undefined;
+  maxRate: MaxRateSettings | undefined;
+  sdkOverhead: SdkOverheadSettings | undefined;
 }
 
 export interface BenchRequest {
@@ -24,18 +53,46 @@ export const CONVERSION_REQUEST: BenchRequest = {
 };
 
 const WARMUP_SECONDS = 2;
+/** Enough rounds that a drift in the machine's speed lands on both clients alike. */
+const SDK_ROUNDS = 10;
+
+export const SKIPPABLE = ['metrics_cost', 'max_rate', 'sdk_overhead'] as const;
+type Skippable = (typeof SKIPPABLE)[number];
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
 }
 
 export function readSettings(env: Record<string, string | undefined>): BenchSettings {
+  const skip = skipped(env);
+  const maxRate = {
+    startRate: positiveInteger(env, 'BENCH_MAX_RATE_START', 1000),
+    stepSeconds: positiveInteger(env, 'BENCH_MAX_RATE_STEP', 3),
+    budgetSeconds: positiveInteger(env, 'BENCH_MAX_RATE_BUDGET', 60),
+  };
+  if (maxRate.budgetSeconds < maxRate.stepSeconds) {
+    throw new SettingsError(`BENCH_MAX_RATE_BUDGET (${maxRate.budgetSeconds} s) must hold at least one BENCH_MAX_RATE_STEP (${maxRate.stepSeconds} s)`);
+  }
+  const sdkCalls = positiveInteger(env, 'BENCH_SDK_CALLS', 2000);
   return {
     connections: positiveInteger(env, 'BENCH_CONNECTIONS', 50),
     durationSeconds: positiveInteger(env, 'BENCH_DURATION', 10),
     warmupSeconds: WARMUP_SECONDS,
     out: env.BENCH_OUT ? resolve(env.BENCH_OUT) : join(import.meta.dirname, '..', 'results', 'bench.json'),
+    metricsCost: skip.has('metrics_cost')
+      ? undefined
+      : { scrapeIntervalMs: positiveInteger(env, 'BENCH_SCRAPE_INTERVAL_MS', 100), scrapes: positiveInteger(env, 'BENCH_SCRAPES', 50) },
+    maxRate: skip.has('max_rate') ? undefined : maxRate,
+    sdkOverhead: skip.has('sdk_overhead') ? undefined : { calls: sdkCalls, rounds: Math.min(SDK_ROUNDS, sdkCalls) },
   };
+}
+
+function skipped(env: Record<string, string | undefined>): Set<Skippable> {
+  const names = (env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!(SKIPPABLE as readonly string[]).includes(name)) throw new SettingsError(`BENCH_SKIP: ${name} is not one of ${SKIPPABLE.join(', ')}`);
+  }
+  return new Set(names as Skippable[]);
 }
 
 export function positiveInteger(env: Record<string, string | undefined>, name: string, fallback: number): number {

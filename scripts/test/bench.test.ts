@@ -1,0 +1,152 @@
+// `make bench`'s logic without any load: the maximum-rate search against simulated stacks, the
+// statistics each measurement reports, and the settings that turn measurements off.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Measurement } from '../../loadtest/bench/load.ts';
+import { plannedRequest, sentRate } from '../../loadtest/bench/max-rate.ts';
+import { exposition, summarizeMetricsCost, type MetricsCostRaw } from '../../loadtest/bench/metrics-cost.ts';
+import { nextRate, searchMaxRate, type SearchBounds } from '../../loadtest/bench/rate-search.ts';
+import { roundOrder, summarizeSdkOverhead } from '../../loadtest/bench/sdk-overhead.ts';
+import { CONVERSION_REQUEST, readSettings, SettingsError } from '../../loadtest/bench/settings.ts';
+import { mean, percentileOf } from '../../loadtest/bench/stats.ts';
+
+const BOUNDS: SearchBounds = { start: 1000, ceiling: 200_000, precision: 0.05 };
+
+/** A stack that meets its objectives up to `capacity` req/s; every probe takes `stepMs` of a fake clock. */
+function simulated(capacity: number, stepMs = 3000) {
+  let clock = 0;
+  const tried: number[] = [];
+  const probe = async (rate: number) => {
+    tried.push(rate);
+    clock += stepMs;
+    return { rate, passed: rate <= capacity };
+  };
+  return { probe, tried, now: () => clock };
+}
+
+describe('maximum rate search', () => {
+  for (const capacity of [1, 37, 999, 1000, 4321, 23_456]) {
+    it(`brackets a capacity of ${capacity} req/s within the precision`, async () => {
+      const stack = simulated(capacity);
+      const result = await searchMaxRate(stack.probe, BOUNDS, { stepMs: 3000, budgetMs: 600_000, now: stack.now });
+      assert.equal(result.stopped, 'converged');
+      assert.ok(result.rate <= capacity, `${result.rate} passed above the capacity`);
+      assert.ok(result.failedAt! > capacity);
+      assert.ok(result.failedAt! - result.rate <= Math.max(1, result.rate * BOUNDS.precision), `${result.rate}..${result.failedAt} is too wide`);
+      assert.equal(new Set(stack.tried).size, stack.tried.length, 'a rate was tried twice');
+      assert.deepEqual(result.probes.map((p) => p.rate), stack.tried);
+    });
+  }
+
+  it('doubles from the start rate, then bisects between the last pass and the first failure', async () => {
+    const stack = simulated(5000);
+    await searchMaxRate(stack.probe, BOUNDS, { stepMs: 3000, budgetMs: 600_000, now: stack.now });
+    assert.deepEqual(stack.tried.slice(0, 5), [1000, 2000, 4000, 8000, 6000]);
+  });
+
+  it('stops before a step would overrun the budget and keeps what it found', async () => {
+    const stack = simulated(50_000);
+    const result = await searchMaxRate(stack.probe, BOUNDS, { stepMs: 3000, budgetMs: 10_000, now: stack.now });
+    assert.equal(result.stopped, 'budget');
+    assert.deepEqual(stack.tried, [1000, 2000, 4000]);
+    assert.equal(result.rate, 4000);
+    assert.equal(result.failedAt, null);
+  });
+
+  it('stops at the ceiling and at a floor of 1 req/s', async () => {
+    const fast = simulated(Infinity, 1);
+    const capped = await searchMaxRate(fast.probe, { ...BOUNDS, ceiling: 5000 }, { stepMs: 1, budgetMs: 1000, now: fast.now });
+    assert.deepEqual([capped.rate, capped.stopped, fast.tried], [5000, 'ceiling', [1000, 2000, 4000, 5000]]);
+    const dead = simulated(0, 1);
+    const none = await searchMaxRate(dead.probe, BOUNDS, { stepMs: 1, budgetMs: 1000, now: dead.now });
+    assert.deepEqual([none.rate, none.failedAt, none.stopped], [0, 1, 'floor']);
+  });
+
+  it('proposes whole rates strictly inside the bracket', () => {
+    assert.equal(nextRate({ passed: 100, failed: 103 }, { ...BOUNDS, precision: 0 }), 102);
+    assert.equal(nextRate({ passed: 100, failed: 101 }, { ...BOUNDS, precision: 0 }), undefined);
+    assert.equal(nextRate({ passed: 100, failed: 105 }, BOUNDS), undefined);
+    assert.equal(nextRate({ passed: undefined, failed: 1001 }, BOUNDS), 500);
+  });
+});
+
+describe('a maximum rate step', () => {
+  it('measures the rate vegeta actually sent', () => {
+    const at = (rate: number, count: number) => Array.from({ length: count }, (_, i) => 1_700_000_000_000 + (i * 1000) / rate);
+    assert.equal(Math.round(sentRate(at(2000, 6000))), 2000);
+    assert.equal(Math.round(sentRate([...at(500, 100)].reverse())), 500);
+    assert.equal(sentRate([5]), 0);
+  });
+
+  it('sends the bench request, held to the objectives the spec gives its operation', () => {
+    const keyed = plannedRequest(CONVERSION_REQUEST, 'key');
+    assert.equal(keyed.path, CONVERSION_REQUEST.path);
+    assert.deepEqual(JSON.parse(keyed.body!), CONVERSION_REQUEST.body);
+    assert.ok(keyed.sla.p95_ms > 0 && keyed.sla.p99_ms >= keyed.sla.p95_ms && keyed.sla.max_error_rate > 0);
+    assert.equal(plannedRequest(CONVERSION_REQUEST, 'none').auth, 'none');
+    assert.throws(() => plannedRequest({ ...CONVERSION_REQUEST, path: '/v1/nowhere' }, 'key'), /not in the load plan/);
+  });
+});
+
+describe('statistics', () => {
+  it('mean and nearest-rank percentiles of unsorted values, leaving them unsorted', () => {
+    const values = [9, 1, 5, 3, 7];
+    assert.equal(mean(values), 5);
+    assert.equal(mean([]), 0);
+    assert.equal(percentileOf(values, 50), 5);
+    assert.equal(percentileOf(values, 100), 9);
+    assert.equal(percentileOf(values, 1), 1);
+    assert.deepEqual(values, [9, 1, 5, 3, 7]);
+  });
+
+  const run = (rps: number, p99: number): Measurement => ({ rps, p50_ms: 1, p99_ms: p99, errors: 0, statuses: { 200: 1 } });
+
+  it('/metrics cost: the scraped run against the mean of the unscraped runs around it', () => {
+    const text = '# HELP up Up.\n# TYPE up gauge\nup 1\nhttp_requests_total{code="200"} 12\n';
+    const raw: MetricsCostRaw = {
+      intervalMs: 100,
+      before: run(1000, 10),
+      scraped: run(900, 14),
+      after: run(1200, 12),
+      underLoadMs: [3, 9, 4],
+      scrapeMs: [2.5, 2, 3],
+      healthMs: [0.5, 0.75, 0.25],
+      body: text,
+    };
+    const cost = summarizeMetricsCost(raw);
+    assert.equal(cost.rps_unscraped, 1100);
+    assert.equal(cost.ratio, 0.818);
+    assert.equal(cost.p99_ms_unscraped, 11);
+    assert.deepEqual([cost.scrapes_under_load, cost.scrape_under_load_p50_ms], [3, 4]);
+    assert.deepEqual(cost.scrape, { count: 3, p50_ms: 2.5, health_p50_ms: 0.5, serialize_ms: 2, bytes: Buffer.byteLength(text), samples: 2 });
+  });
+
+  it('counts exposition bytes as UTF-8 and skips comments and blank lines', () => {
+    assert.deepEqual(exposition('# HELP x café\nx 1\n\ny{l="é"} 2\n'), { bytes: 32, samples: 2 });
+  });
+
+  it('SDK overhead: rounds alternate who goes first, and the overhead is SDK minus raw fetch', () => {
+    assert.deepEqual([roundOrder(0), roundOrder(1), roundOrder(2)], [['raw_fetch', 'sdk'], ['sdk', 'raw_fetch'], ['raw_fetch', 'sdk']]);
+    const overhead = summarizeSdkOverhead({ rounds: 2, rawFetchUs: [100, 300, 200, 1000], sdkUs: [150, 260, 900, 250] });
+    assert.deepEqual(overhead.raw_fetch, { mean_us: 400, p50_us: 200 });
+    assert.deepEqual(overhead.sdk, { mean_us: 390, p50_us: 250 });
+    assert.deepEqual([overhead.overhead_mean_us, overhead.overhead_p50_us, overhead.calls], [-10, 50, 4]);
+  });
+});
+
+describe('settings', () => {
+  it('measures everything by default and leaves out what BENCH_SKIP names', () => {
+    const all = readSettings({});
+    assert.ok(all.metricsCost && all.maxRate && all.sdkOverhead);
+    const quick = readSettings({ BENCH_SKIP: 'max_rate, sdk_overhead' });
+    assert.equal(quick.maxRate, undefined);
+    assert.equal(quick.sdkOverhead, undefined);
+    assert.deepEqual(quick.metricsCost, all.metricsCost);
+  });
+
+  it('refuses an unknown measurement and a budget shorter than one step', () => {
+    assert.throws(() => readSettings({ BENCH_SKIP: 'max_rates' }), (e: unknown) => e instanceof SettingsError && /max_rates/.test(e.message));
+    assert.throws(() => readSettings({ BENCH_MAX_RATE_STEP: '5', BENCH_MAX_RATE_BUDGET: '4' }), SettingsError);
+    assert.equal(readSettings({ BENCH_MAX_RATE_STEP: '5', BENCH_MAX_RATE_BUDGET: '5' }).maxRate?.budgetSeconds, 5);
+  });
+});
