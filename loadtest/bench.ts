@@ -1,9 +1,10 @@
 // `make bench`: the full production stack against the peer stack (Express + express-openapi-
-// validator, loadtest/fixtures/peer-express), bare Koa and bare node:http on the same conversion
-// request, one after the other in one run (never at once: the machine has 2 cores), and their
-// req/s ratios. Then, while each stack still runs: its maximum sustainable rate within the
-// request's x-sla objectives (bench/max-rate.ts); on the full stack also what /metrics costs the hot
-// path (bench/metrics-cost.ts) and the TypeScript SDK's overhead per call (bench/sdk-overhead.ts).
+// validator, loadtest/fixtures/peer-express), bare Koa and bare node:http on the same requests (a
+// small conversion and an authenticated GET /v1/formats), one stack after the other in one run
+// (never at once: the machine has 2 cores), and their req/s ratios per request. Then, while each
+// stack still runs: its maximum sustainable rate for the conversion within its x-sla objectives
+// (bench/max-rate.ts); on the full stack also what /metrics costs the hot path
+// (bench/metrics-cost.ts) and the TypeScript SDK's overhead per call (bench/sdk-overhead.ts).
 //   Settings: bench/settings.ts (BENCH_DURATION, BENCH_SKIP=max_rate,... for a quick run).
 //   DATABASE_URL: the server's database; unset, an embedded PostgreSQL is started for the run.
 // Exits 0 whatever the ratio; 1 when a stack fails to start or answers errors.
@@ -20,10 +21,10 @@ import { describeObjectives, findMaxRate, plannedRequest, type MaxRate } from '.
 import { formatMetricsCost, measureMetricsCost, summarizeMetricsCost, type MetricsCost } from './bench/metrics-cost.ts';
 import { runScript, startService, type Service } from './bench/processes.ts';
 import { serviceEnv } from './bench/service-env.ts';
-import { formatMaxRates, formatReport, writeResults, type StackResult } from './bench/report.ts';
+import { formatMaxRates, formatReport, writeResults, type ComparedStacks, type StackResult } from './bench/report.ts';
 import { formatSdkOverhead, measureSdkOverhead, summarizeSdkOverhead, type SdkOverhead } from './bench/sdk-overhead.ts';
 import { writeUnlimitedPlans } from './bench/unlimited-plans.ts';
-import { CONVERSION_REQUEST, readSettings, type BenchSettings } from './bench/settings.ts';
+import { CONVERSION_REQUEST, encodeRequest, FORMATS_REQUEST, readSettings, type BenchRequest, type BenchSettings } from './bench/settings.ts';
 
 interface Stack {
   id: string;
@@ -40,6 +41,9 @@ const FULL: Stack = { id: 'full_stack', label: 'full stack', script: 'server/src
 const BARE: Stack = { id: 'bare_koa', label: 'bare Koa', script: 'loadtest/fixtures/bare-koa.ts', banner: /^Bare Koa\s+(\S+)$/, keyed: false };
 const PEER: Stack = { id: 'peer_express', label: 'peer Express', script: 'loadtest/fixtures/peer-express/main.ts', banner: /^Peer Express\s+(\S+)$/, keyed: true };
 const BARE_NODE: Stack = { id: 'bare_node_http', label: 'bare node:http', script: 'loadtest/fixtures/bare-node.ts', banner: /^Bare node:http\s+(\S+)$/, keyed: false };
+const COMPARED: ComparedStacks = { full: FULL.id, bareKoa: BARE.id, peer: PEER.id };
+/** Every stack answers each; printed and written in this order. */
+const REQUESTS = [CONVERSION_REQUEST, FORMATS_REQUEST];
 
 /** What every stack's run shares. */
 interface Run {
@@ -53,39 +57,69 @@ interface Run {
   vegeta: string | undefined;
 }
 
-/** What else is measured on a stack's process once its main measurement is done. */
+/** What else is measured on a stack's process once its conversion is measured (with that measurement). */
 type Extra<T> = (service: Service, target: LoadTarget, measurement: Measurement) => Promise<T>;
 
 function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-/** One request before the load: the stack must answer 200; returns the body to compare stacks. */
-async function check(stack: Stack, target: LoadTarget): Promise<unknown> {
-  const { root, request, headers } = target;
-  const response = await fetch(new URL(request.path, root), {
-    method: request.method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(request.body),
-  });
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`${stack.label} answered ${response.status} to the check request: ${text}`);
-  const { output } = JSON.parse(text) as { output: unknown };
-  return output;
+/** What one stack did: a result per request, its comparable answer to each, and its extras. */
+interface StackRun<T> {
+  stack: Stack;
+  results: StackResult[];
+  answers: Map<BenchRequest, unknown>;
+  extra: T;
 }
 
-async function benchStack<T>(stack: Stack, run: Run, extra: Extra<T>): Promise<{ result: StackResult; output: unknown; extra: T }> {
+/** One request before the load: the stack must answer 200; returns what the stacks must agree on. */
+async function check(stack: Stack, target: LoadTarget): Promise<unknown> {
+  const { root, request, headers } = target;
+  const wire = encodeRequest(request);
+  const response = await fetch(new URL(request.path, root), { method: request.method, headers: { ...wire.headers, ...headers }, body: wire.body });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`${stack.label} answered ${response.status} to ${request.method} ${request.path}: ${text}`);
+  return request.comparable(JSON.parse(text));
+}
+
+async function benchStack<T>(stack: Stack, run: Run, extra: Extra<T>): Promise<StackRun<T>> {
   const { settings, cleanup } = run;
   progress(`starting ${stack.label}`);
   const service = await startService(stack.label, stack.script, run.env, stack.banner, ROOT, cleanup);
-  const target: LoadTarget = { root: service.url, request: CONVERSION_REQUEST, headers: stack.keyed ? { 'x-api-key': run.apiKey } : {} };
-  const output = await check(stack, target);
-  progress(`${stack.label} at ${service.url}: ${settings.warmupSeconds} s warm-up, then ${settings.durationSeconds} s measured`);
-  const measurement = await measure(target, settings, cleanup.signal);
-  const extraResult = await extra(service, target, measurement);
+  const headers: Record<string, string> = stack.keyed ? { 'x-api-key': run.apiKey } : {};
+  const targetOf = (request: BenchRequest): LoadTarget => ({ root: service.url, request, headers });
+  const answers = new Map<BenchRequest, unknown>();
+  for (const request of REQUESTS) answers.set(request, await check(stack, targetOf(request)));
+  const measureOne = (request: BenchRequest) => {
+    progress(`${stack.label} at ${service.url}, ${request.method} ${request.path}: ${settings.warmupSeconds} s warm-up, then ${settings.durationSeconds} s measured`);
+    return measure(targetOf(request), settings, cleanup.signal);
+  };
+  // The GET first: the conversion's own measurement must come right before its extras (the
+  // /metrics cost's first unscraped run is that measurement) and its maximum-rate search, which
+  // overloads the stack.
+  const formats = await measureOne(FORMATS_REQUEST);
+  const conversion = await measureOne(CONVERSION_REQUEST);
+  const extraResult = await extra(service, targetOf(CONVERSION_REQUEST), conversion);
   const maxRate = await maxRateOf(stack, service, run);
   await service.stop();
-  return { result: { stack: stack.id, label: stack.label, measurement, maxRate }, output, extra: extraResult };
+  const results: StackResult[] = [
+    { stack: stack.id, label: stack.label, request: CONVERSION_REQUEST, measurement: conversion, maxRate },
+    { stack: stack.id, label: stack.label, request: FORMATS_REQUEST, measurement: formats, maxRate: undefined },
+  ];
+  return { stack, results, answers, extra: extraResult };
+}
+
+/** Every stack must give the full stack's answer to every request, or the ratios compare different work. */
+function assertSameWork(full: StackRun<unknown>, others: StackRun<unknown>[]): void {
+  for (const request of REQUESTS) {
+    const expected = full.answers.get(request);
+    for (const other of others) {
+      const actual = other.answers.get(request);
+      if (!isDeepStrictEqual(expected, actual)) {
+        throw new Error(`the stacks do not do the same work for ${request.method} ${request.path}: ${FULL.label} ${JSON.stringify(expected)}, ${other.stack.label} ${JSON.stringify(actual)}`);
+      }
+    }
+  }
 }
 
 async function maxRateOf(stack: Stack, service: Service, run: Run): Promise<MaxRate | undefined> {
@@ -137,25 +171,20 @@ async function main(cleanup: Cleanup): Promise<number> {
   const peer = await benchStack(PEER, run, nothing);
   const bare = await benchStack(BARE, run, nothing);
   const bareNode = await benchStack(BARE_NODE, run, nothing);
-  const all = [full, peer, bare, bareNode];
-  for (const other of [peer, bare, bareNode]) {
-    if (!isDeepStrictEqual(full.output, other.output)) {
-      throw new Error(`the stacks do not do the same work: full stack output ${JSON.stringify(full.output)}, ${other.result.label} ${JSON.stringify(other.output)}`);
-    }
-  }
+  assertSameWork(full, [peer, bare, bareNode]);
 
-  const results = all.map(({ result }) => result);
+  const results = [full, peer, bare, bareNode].flatMap((stackRun) => stackRun.results);
   const { metricsCost, sdkOverhead } = full.extra;
   const sections = [
-    formatReport(results, full.result, bare.result, peer.result, CONVERSION_REQUEST, settings),
-    settings.maxRate ? formatMaxRates(results, describeObjectives(plannedRequest(CONVERSION_REQUEST, 'key')), settings.maxRate.budgetSeconds) : undefined,
+    ...REQUESTS.map((request) => formatReport(results, request, COMPARED, settings)),
+    settings.maxRate ? formatMaxRates(results, CONVERSION_REQUEST, describeObjectives(plannedRequest(CONVERSION_REQUEST, 'key')), settings.maxRate.budgetSeconds) : undefined,
     metricsCost ? formatMetricsCost(metricsCost) : undefined,
     sdkOverhead ? formatSdkOverhead(sdkOverhead) : undefined,
   ];
   process.stdout.write(`\n${sections.filter((s) => s !== undefined).join('\n\n')}\n`);
-  writeResults(settings.out, { stacks: results, metricsCost, sdkOverhead }, CONVERSION_REQUEST);
+  writeResults(settings.out, { stacks: results, metricsCost, sdkOverhead });
   process.stdout.write(`raw results: ${settings.out}\n`);
-  return all.some(({ result }) => result.measurement.errors > 0) ? 1 : 0;
+  return results.some(({ measurement }) => measurement.errors > 0) ? 1 : 0;
 }
 
 await runWithCleanup('bench', main);

@@ -1,7 +1,7 @@
 // Closed-model load with autocannon: fine for a throughput ratio between two stacks measured the
 // same way (STACK.md), wrong for SLA latency.
 import autocannon, { type Result } from 'autocannon';
-import type { BenchRequest, BenchSettings } from './settings.ts';
+import { encodeRequest, type BenchRequest, type BenchSettings } from './settings.ts';
 import { percentile, round } from './stats.ts';
 
 export interface LoadTarget {
@@ -51,11 +51,12 @@ async function fire(
 ): Promise<Result> {
   signal.throwIfAborted();
   const { root, request, headers } = target;
+  const wire = encodeRequest(request);
   const run = autocannon({
     url: new URL(request.path, root).href,
     method: request.method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(request.body),
+    headers: { ...wire.headers, ...headers },
+    body: wire.body,
     connections,
     duration: seconds,
     pipelining: 1,

@@ -9,7 +9,7 @@ import { evaluateOperations } from '../run/evaluate.ts';
 import { readPlan, type PlannedOperation } from '../run/plan.ts';
 import { attack, readResults, writeTargets } from '../run/vegeta.ts';
 import { searchMaxRate, type StopReason } from './rate-search.ts';
-import type { BenchRequest, MaxRateSettings } from './settings.ts';
+import { encodeRequest, type BenchRequest, type MaxRateSettings } from './settings.ts';
 import { round } from './stats.ts';
 
 /** Beyond what one vegeta process on this machine sends: a pass up there would not mean much. */
@@ -52,7 +52,7 @@ export interface MaxRate {
 export function plannedRequest(request: BenchRequest, auth: 'key' | 'none'): PlannedOperation {
   const planned = readPlan().operations.find((o) => o.method === request.method && o.path === request.path);
   if (planned === undefined) throw new Error(`${request.method} ${request.path} is not in the load plan (loadtest/generated/plan.json)`);
-  return { ...planned, auth, body: JSON.stringify(request.body) };
+  return { ...planned, auth, body: encodeRequest(request).body ?? null };
 }
 
 export interface RateTarget {

@@ -1,4 +1,4 @@
-// The printed table and the raw results file.
+// The printed tables (one per request) and the raw results file.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Measurement } from './load.ts';
@@ -7,17 +7,27 @@ import type { MetricsCost } from './metrics-cost.ts';
 import type { SdkOverhead } from './sdk-overhead.ts';
 import type { BenchRequest, BenchSettings } from './settings.ts';
 
+/** One stack's answer to one request. */
 export interface StackResult {
   /** Stable id in the results file, e.g. full_stack. */
   stack: string;
   label: string;
+  request: BenchRequest;
   measurement: Measurement;
-  /** Undefined when BENCH_SKIP has max_rate. */
+  /** Undefined when not searched: BENCH_SKIP has max_rate, or another request than the conversion. */
   maxRate: MaxRate | undefined;
+}
+
+/** The stacks the targets compare, by id. */
+export interface ComparedStacks {
+  full: string;
+  bareKoa: string;
+  peer: string;
 }
 
 /** Everything one run measured; a skipped measurement is undefined (null in the file). */
 export interface BenchResults {
+  /** One per stack and request. */
   stacks: StackResult[];
   metricsCost: MetricsCost | undefined;
   sdkOverhead: SdkOverhead | undefined;
@@ -29,11 +39,17 @@ export const TARGET_RATIO = 0.7;
 export const PEER_TARGET_RATIO = 2;
 
 /**
- * The table of every stack, then each stack's req/s as a share of the full stack's ceiling (bare
- * Koa) and of the floor under it (bare node:http). `full`, `bareKoa` and `peer` name the stacks the
- * targets compare.
+ * `request`'s table: every stack's results for it, each stack's req/s against the full stack's,
+ * then the full stack against its ceiling (bare Koa) and against the peer, with their targets.
  */
-export function formatReport(results: StackResult[], full: StackResult, bareKoa: StackResult, peer: StackResult, request: BenchRequest, settings: BenchSettings): string {
+export function formatReport(all: StackResult[], request: BenchRequest, compared: ComparedStacks, settings: BenchSettings): string {
+  const results = all.filter((r) => r.request === request);
+  const of = (stack: string) => {
+    const result = results.find((r) => r.stack === stack);
+    if (result === undefined) throw new Error(`no result of ${stack} for ${request.method} ${request.path}`);
+    return result;
+  };
+  const [full, bareKoa, peer] = [of(compared.full), of(compared.bareKoa), of(compared.peer)];
   const rows = results.map(({ label, measurement: m }) => [
     label,
     m.rps.toFixed(0),
@@ -68,19 +84,21 @@ function describeStatuses(m: Measurement): string {
   return parts.join(', ');
 }
 
-/** Each stack's maximum sustainable rate, under the objectives it was held to. */
-export function formatMaxRates(results: StackResult[], objectives: string, budgetSeconds: number): string {
+/** Each stack's maximum sustainable rate for `request`, under the objectives it was held to. */
+export function formatMaxRates(all: StackResult[], request: BenchRequest, objectives: string, budgetSeconds: number): string {
+  const results = all.filter((r) => r.request === request);
   const width = Math.max(...results.map((r) => r.label.length));
   return [
-    `maximum sustainable rate (vegeta, constant rate; ${objectives}; <= ${budgetSeconds} s per stack):`,
+    `maximum sustainable rate, ${request.method} ${request.path} (vegeta, constant rate; ${objectives}; <= ${budgetSeconds} s per stack):`,
     ...results.map((r) => `  ${r.label.padEnd(width)}   ${r.maxRate ? describeMaxRate(r.maxRate) : 'skipped'}`),
   ].join('\n');
 }
 
-export function writeResults(path: string, results: BenchResults, request: BenchRequest): void {
-  const stacks = results.stacks.map(({ stack, measurement: m, maxRate }) => ({
+/** `max_rate` is null where no search ran (skipped, or a request other than the conversion). */
+export function writeResults(out: string, results: BenchResults): void {
+  const stacks = results.stacks.map(({ stack, request: { id, method, path, body }, measurement: m, maxRate }) => ({
     stack,
-    request,
+    request: { id, method, path, body },
     rps: m.rps,
     p50_ms: m.p50_ms,
     p99_ms: m.p99_ms,
@@ -88,6 +106,6 @@ export function writeResults(path: string, results: BenchResults, request: Bench
     max_rate: maxRate ?? null,
   }));
   const file = { stacks, metrics_cost: results.metricsCost ?? null, sdk_overhead: results.sdkOverhead ?? null };
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify(file, null, 2) + '\n');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(file, null, 2) + '\n');
 }

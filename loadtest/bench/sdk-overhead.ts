@@ -6,10 +6,10 @@
 // on both alike.
 import { isDeepStrictEqual } from 'node:util';
 import { Transmute } from '../../sdks/typescript/src/index.ts';
-import type { SdkOverheadSettings } from './settings.ts';
+import { FORMATS_REQUEST, type SdkOverheadSettings } from './settings.ts';
 import { mean, percentileOf, round } from './stats.ts';
 
-const PATH = '/v1/formats';
+const PATH = FORMATS_REQUEST.path;
 
 export type Client = 'raw_fetch' | 'sdk';
 

@@ -40,17 +40,41 @@ export interface BenchSettings {
 }
 
 export interface BenchRequest {
-  method: 'POST';
+  /** Stable id in the results file, e.g. conversion. */
+  id: string;
+  method: 'GET' | 'POST';
   path: string;
-  body: unknown;
+  /** Sent as JSON; undefined sends no body at all (a GET). */
+  body?: unknown;
+  /**
+   * The part of a 200 answer every stack must return alike, to prove they do the same work: a
+   * conversion's stats hold its duration, which no two answers share.
+   */
+  comparable(answer: unknown): unknown;
 }
 
-/** The one request both stacks answer: a small synchronous conversion, the API's hot path. */
+/** A small synchronous conversion with an API key: the API's hot path. */
 export const CONVERSION_REQUEST: BenchRequest = {
+  id: 'conversion',
   method: 'POST',
   path: '/v1/conversions',
   body: { from: 'csv', to: 'json', input: 'name,age\nAda,36\nAlan,41\n', options: { infer_types: true } },
+  comparable: (answer) => (answer as { output: unknown }).output,
 };
+
+/** An authenticated read whose handler does next to nothing: what the stack itself costs a request. */
+export const FORMATS_REQUEST: BenchRequest = {
+  id: 'formats',
+  method: 'GET',
+  path: '/v1/formats',
+  comparable: (answer) => answer,
+};
+
+/** The request as it goes on the wire: its body and the headers that describe it. */
+export function encodeRequest(request: BenchRequest): { headers: Record<string, string>; body: string | undefined } {
+  if (request.body === undefined) return { headers: {}, body: undefined };
+  return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(request.body) };
+}
 
 const WARMUP_SECONDS = 2;
 /** Enough rounds that a drift in the machine's speed lands on both clients alike. */

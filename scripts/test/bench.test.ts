@@ -1,13 +1,18 @@
 // `make bench`'s logic without any load: the maximum-rate search against simulated stacks, the
-// statistics each measurement reports, and the settings that turn measurements off.
+// statistics each measurement reports, the requests and how they go on the wire, the report per
+// request, and the settings that turn measurements off.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Measurement } from '../../loadtest/bench/load.ts';
 import { plannedRequest, sentRate } from '../../loadtest/bench/max-rate.ts';
 import { exposition, summarizeMetricsCost, type MetricsCostRaw } from '../../loadtest/bench/metrics-cost.ts';
 import { nextRate, searchMaxRate, type SearchBounds } from '../../loadtest/bench/rate-search.ts';
 import { roundOrder, summarizeSdkOverhead } from '../../loadtest/bench/sdk-overhead.ts';
-import { CONVERSION_REQUEST, readSettings, SettingsError } from '../../loadtest/bench/settings.ts';
+import { formatMaxRates, formatReport, writeResults, type StackResult } from '../../loadtest/bench/report.ts';
+import { CONVERSION_REQUEST, encodeRequest, FORMATS_REQUEST, readSettings, SettingsError } from '../../loadtest/bench/settings.ts';
 import { mean, percentileOf } from '../../loadtest/bench/stats.ts';
 
 const BOUNDS: SearchBounds = { start: 1000, ceiling: 200_000, precision: 0.05 };
@@ -85,6 +90,89 @@ describe('a maximum rate step', () => {
     assert.ok(keyed.sla.p95_ms > 0 && keyed.sla.p99_ms >= keyed.sla.p95_ms && keyed.sla.max_error_rate > 0);
     assert.equal(plannedRequest(CONVERSION_REQUEST, 'none').auth, 'none');
     assert.throws(() => plannedRequest({ ...CONVERSION_REQUEST, path: '/v1/nowhere' }, 'key'), /not in the load plan/);
+  });
+
+  it('sends a GET without a body', () => {
+    const formats = plannedRequest(FORMATS_REQUEST, 'key');
+    assert.deepEqual([formats.method, formats.path, formats.body, formats.auth], ['GET', '/v1/formats', null, 'key']);
+  });
+});
+
+describe('bench requests', () => {
+  it('go on the wire as JSON with its content type, or with neither when they have no body', () => {
+    const conversion = encodeRequest(CONVERSION_REQUEST);
+    assert.deepEqual(conversion.headers, { 'content-type': 'application/json' });
+    assert.deepEqual(JSON.parse(conversion.body!), CONVERSION_REQUEST.body);
+    assert.deepEqual(encodeRequest(FORMATS_REQUEST), { headers: {}, body: undefined });
+  });
+
+  it('compare what every stack must answer alike: a conversion without its timing, the whole format list', () => {
+    const answer = (ms: number) => ({ from: 'csv', to: 'json', output: '[]\n', stats: { input_bytes: 3, output_bytes: 3, records: 0, duration_ms: ms } });
+    assert.deepEqual(CONVERSION_REQUEST.comparable(answer(0.1)), CONVERSION_REQUEST.comparable(answer(0.2)));
+    assert.notDeepEqual(CONVERSION_REQUEST.comparable(answer(0.1)), CONVERSION_REQUEST.comparable({ ...answer(0.1), output: '[{}]\n' }));
+    const formats = { data: [{ id: 'csv' }] };
+    assert.deepEqual(FORMATS_REQUEST.comparable(formats), formats);
+  });
+});
+
+describe('report', () => {
+  const measured = (rps: number) => ({ rps, p50_ms: 1, p99_ms: 2, errors: 0, statuses: { 200: 1 } });
+  const STACKS = [
+    ['full_stack', 'full stack'],
+    ['peer_express', 'peer Express'],
+    ['bare_koa', 'bare Koa'],
+  ] as const;
+  /** Conversion req/s 100, 40, 200 and format list 900, 300, 1000 for full, peer, bare Koa. */
+  const results: StackResult[] = STACKS.flatMap(([stack, label], i) => [
+    { stack, label, request: CONVERSION_REQUEST, measurement: measured([100, 40, 200][i]!), maxRate: { rate: 500, failed_at: 600, stopped: 'converged', step_s: 3, steps: [] } },
+    { stack, label, request: FORMATS_REQUEST, measurement: measured([900, 300, 1000][i]!), maxRate: undefined },
+  ]);
+  const compared = { full: 'full_stack', bareKoa: 'bare_koa', peer: 'peer_express' };
+  const settings = readSettings({});
+
+  it('prints one table per request, with the ratios of that request', () => {
+    const conversion = formatReport(results, CONVERSION_REQUEST, compared, settings);
+    assert.match(conversion, /^POST \/v1\/conversions,/);
+    assert.match(conversion, /full stack\/bare Koa req\/s: 0\.50 \(50%\)/);
+    assert.match(conversion, /full stack\/peer Express req\/s: 2\.50; target >= 2: met/);
+    const formats = formatReport(results, FORMATS_REQUEST, compared, settings);
+    assert.match(formats, /^GET \/v1\/formats,/);
+    assert.match(formats, /full stack\/bare Koa req\/s: 0\.90 \(90%\)/);
+    assert.match(formats, /target: full stack >= 70% of bare Koa: met/);
+    assert.match(formats, /full stack\/peer Express req\/s: 3\.00/);
+    assert.doesNotMatch(formats, /\b200\b/, 'a conversion figure leaked into the format list table');
+  });
+
+  it('lists the maximum rate of each stack once, for the request it was searched on', () => {
+    const lines = formatMaxRates(results, CONVERSION_REQUEST, 'p95 < 200 ms', 60).split('\n');
+    assert.match(lines[0]!, /^maximum sustainable rate, POST \/v1\/conversions /);
+    assert.deepEqual(lines.slice(1).map((line) => line.trim().split(/\s{3,}/)[0]), ['full stack', 'peer Express', 'bare Koa']);
+    assert.ok(lines.slice(1).every((line) => line.endsWith('500 req/s (600 failed; converged in 0 steps)')));
+  });
+
+  it('writes one entry per stack and request, the maximum rate where it was searched', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
+    try {
+      const out = join(dir, 'bench.json');
+      writeResults(out, { stacks: results, metricsCost: undefined, sdkOverhead: undefined });
+      const file = JSON.parse(readFileSync(out, 'utf8')) as { stacks: Record<string, unknown>[]; metrics_cost: unknown; sdk_overhead: unknown };
+      assert.deepEqual([file.metrics_cost, file.sdk_overhead], [null, null]);
+      assert.deepEqual(
+        file.stacks.map((e) => [e.stack, (e.request as { id: string }).id, e.rps, e.max_rate === null ? null : (e.max_rate as { rate: number }).rate]),
+        [
+          ['full_stack', 'conversion', 100, 500],
+          ['full_stack', 'formats', 900, null],
+          ['peer_express', 'conversion', 40, 500],
+          ['peer_express', 'formats', 300, null],
+          ['bare_koa', 'conversion', 200, 500],
+          ['bare_koa', 'formats', 1000, null],
+        ],
+      );
+      assert.deepEqual(file.stacks[1]!.request, { id: 'formats', method: 'GET', path: '/v1/formats' });
+      assert.deepEqual(Object.keys(file.stacks[0]!), ['stack', 'request', 'rps', 'p50_ms', 'p99_ms', 'errors', 'max_rate']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
