@@ -27,8 +27,8 @@ export interface GeneratedFile {
 /** Tags whose resource class is extended by a hand-written helper in src/lib. */
 const EXTENDED_TAGS: ReadonlySet<string> = new Set(['jobs', 'webhooks']);
 
-const pascal = (words: string): string => words.replace(/(?:^|[-_ ])(\w)/g, (_, c: string) => c.toUpperCase());
-const camel = (words: string): string => pascal(words).replace(/^\w/, (c) => c.toLowerCase());
+export const pascal = (words: string): string => words.replace(/(?:^|[-_ ])(\w)/g, (_, c: string) => c.toUpperCase());
+export const camel = (words: string): string => pascal(words).replace(/^\w/, (c) => c.toLowerCase());
 
 /** The resource words a tag may appear as inside an operationId: `api-keys` → ApiKeys, ApiKey. */
 function tagNouns(tag: string): string[] {
@@ -44,6 +44,14 @@ export function methodName(operationId: string, tag: string): string {
   if (!noun) return operationId;
   const name = (verb ?? '') + object.slice(noun.length);
   return name === 'get' ? 'retrieve' : name;
+}
+
+/** The schemas of every 2xx answer's media types. */
+function successSchemas(spec: Json, op: Json): Json[] {
+  return Object.entries<Json>(op.responses ?? {})
+    .filter(([status]) => status.startsWith('2'))
+    .flatMap(([, response]) => Object.values<Json>(deref<Json>(spec, response).content ?? {}))
+    .map((media) => deref<Json>(spec, media.schema ?? {}));
 }
 
 interface Method {
@@ -74,6 +82,11 @@ function methodOf(spec: Json, operation: Operation, typeNames: Set<string>): Met
     spec_.push('query');
   }
   args.push('options?: RequestOptions');
+  // A documented 3xx (startOidcSignIn's 302) is the answer itself, read through withResponse().
+  if (Object.keys(op.responses ?? {}).some((status) => status.startsWith('3'))) spec_.push('redirect: true');
+  // A document typed as a string (a job's output) stays text even when its media type is JSON.
+  const answers = successSchemas(spec, op);
+  if (answers.length && answers.every((schema) => schema.type === 'string')) spec_.push('text: true');
   spec_.push(`auth: ${securityOf(spec, op) !== null}`, 'options');
 
   const doc = `  /** ${summary.replace(/\*\//g, '*\\/')} (\`${method.toUpperCase()} ${path}\`, ${operationId}) */\n`;

@@ -3,19 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Transmute, TransmuteError, VERSION } from '../src/index.ts';
 import { redactHeaders } from '../src/internal/log.ts';
+import { withEnv } from './support/env.ts';
 import { fakeFetch, json } from './support/fake-fetch.ts';
-
-function withEnv(vars: Record<string, string | undefined>, fn: () => Promise<void>): Promise<void> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  const set = (values: Record<string, string | undefined>) => {
-    for (const [k, v] of Object.entries(values)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
-  set(vars);
-  return fn().finally(() => set(saved));
-}
 
 describe('client', () => {
   it('fails at the first call without a key, naming the option and the variable', () =>

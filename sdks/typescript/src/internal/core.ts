@@ -49,6 +49,10 @@ export interface RequestSpec {
   pathParams?: Readonly<Record<string, string>>;
   query?: object | undefined;
   body?: unknown;
+  /** The spec documents a 3xx as this operation's answer: it is returned, not followed. */
+  redirect?: boolean;
+  /** The answer's schema is a string: the body stays text whatever its media type. */
+  text?: boolean;
   /** False for the operations the spec marks as needing no credentials. */
   auth: boolean;
   options?: RequestOptions | undefined;
@@ -98,11 +102,15 @@ export class ClientCore {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new APITimeoutError();
       const started = Date.now();
-      const outcome = await this.#attempt(url, { method: spec.method, headers, ...(body === undefined ? {} : { body }) }, remaining, options.signal);
+      // Redirects are never followed: the one the spec documents is an answer (its Location is the
+      // point), and any other would carry the credentials to wherever it leads.
+      const init = { method: spec.method, headers, redirect: 'manual' as const, ...(body === undefined ? {} : { body }) };
+      const outcome = await this.#attempt(url, init, remaining, options.signal);
       const retriesLeft = attempt < maxRetries;
       if (outcome instanceof Response) {
         this.#log.info(`${spec.method} ${url} → ${outcome.status}`, { attempt, ms: Date.now() - started, request_id: outcome.headers.get('x-request-id') });
-        if (outcome.ok) return { data: (await parseBody(outcome)) as T, response: outcome, request_id: outcome.headers.get('x-request-id') };
+        if (outcome.ok) return { data: (await parseBody(outcome, spec.text)) as T, response: outcome, request_id: outcome.headers.get('x-request-id') };
+        if (spec.redirect && isRedirect(outcome)) return { data: undefined as T, response: outcome, request_id: outcome.headers.get('x-request-id') };
         const error = errorFor(outcome.status, await parseBody(outcome), outcome.headers);
         if (!retriesLeft || !shouldRetry(outcome.status, outcome.headers)) throw error;
         const wait = retryDelay(attempt, outcome.status, outcome.headers);
@@ -165,11 +173,11 @@ export class ClientCore {
   }
 }
 
-async function parseBody(response: Response): Promise<unknown> {
+async function parseBody(response: Response, asText = false): Promise<unknown> {
   if (response.status === 204) return undefined;
   const text = await response.text();
   const type = response.headers.get('content-type') ?? '';
-  if (/[/+]json\b/.test(type) && text !== '') {
+  if (!asText && /[/+]json\b/.test(type) && text !== '') {
     try {
       return JSON.parse(text);
     } catch {
@@ -177,4 +185,9 @@ async function parseBody(response: Response): Promise<unknown> {
     }
   }
   return text;
+}
+
+/** A 3xx; in a browser, where a manual redirect is opaque (status 0, no Location), that one too. */
+function isRedirect(response: Response): boolean {
+  return response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
 }

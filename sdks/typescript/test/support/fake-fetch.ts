@@ -7,6 +7,7 @@ export interface SentRequest {
   method: string;
   headers: Headers;
   body: string | undefined;
+  redirect: RequestInit['redirect'];
 }
 
 export type Step = Response | Error | ((request: SentRequest, signal: AbortSignal | undefined) => Promise<Response>);
@@ -14,7 +15,7 @@ export type Step = Response | Error | ((request: SentRequest, signal: AbortSigna
 export function fakeFetch(steps: Step[]): { fetch: typeof fetch; sent: SentRequest[] } {
   const sent: SentRequest[] = [];
   const fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
-    const request: SentRequest = { url: new URL(String(input)), method: init.method ?? 'GET', headers: new Headers(init.headers), body: init.body as string | undefined };
+    const request: SentRequest = { url: new URL(String(input)), method: init.method ?? 'GET', headers: new Headers(init.headers), body: init.body as string | undefined, redirect: init.redirect };
     sent.push(request);
     const step = steps.shift();
     if (step === undefined) throw new Error(`unexpected request ${request.method} ${request.url}`);

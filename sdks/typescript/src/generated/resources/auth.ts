@@ -48,7 +48,7 @@ export class Auth extends APIResource {
 
   /** Start signing in with an identity provider (`GET /v1/auth/oidc/{provider}/authorize`, startOidcSignIn) */
   startOidcSignIn(provider: string, options?: RequestOptions): APIPromise<unknown> {
-    return this._client.request({ method: 'GET', path: '/v1/auth/oidc/{provider}/authorize', pathParams: { provider }, auth: false, options });
+    return this._client.request({ method: 'GET', path: '/v1/auth/oidc/{provider}/authorize', pathParams: { provider }, redirect: true, auth: false, options });
   }
 
   /** Complete signing in with an identity provider (`GET /v1/auth/oidc/{provider}/callback`, completeOidcSignIn) */

@@ -29,11 +29,11 @@ export class Jobs extends APIResource {
 
   /** Download a job's output (`GET /v1/jobs/{id}/result`, getJobResult) */
   getResult(id: string, options?: RequestOptions): APIPromise<T.GetJobResultResponse> {
-    return this._client.request({ method: 'GET', path: '/v1/jobs/{id}/result', pathParams: { id }, auth: true, options });
+    return this._client.request({ method: 'GET', path: '/v1/jobs/{id}/result', pathParams: { id }, text: true, auth: true, options });
   }
 
   /** Follow a job's progress (`GET /v1/jobs/{id}/events`, streamJobEvents) */
   streamEvents(id: string, options?: RequestOptions): APIPromise<T.StreamJobEventsResponse> {
-    return this._client.request({ method: 'GET', path: '/v1/jobs/{id}/events', pathParams: { id }, auth: true, options });
+    return this._client.request({ method: 'GET', path: '/v1/jobs/{id}/events', pathParams: { id }, text: true, auth: true, options });
   }
 }

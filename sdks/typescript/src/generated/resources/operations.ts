@@ -18,7 +18,7 @@ export class Operations extends APIResource {
 
   /** Prometheus metrics (`GET /metrics`, getMetrics) */
   getMetrics(options?: RequestOptions): APIPromise<T.GetMetricsResponse> {
-    return this._client.request({ method: 'GET', path: '/metrics', auth: false, options });
+    return this._client.request({ method: 'GET', path: '/metrics', text: true, auth: false, options });
   }
 
   /** This API's OpenAPI document (`GET /openapi.json`, getOpenApiDocument) */
@@ -28,6 +28,6 @@ export class Operations extends APIResource {
 
   /** API reference (`GET /docs`, getApiReference) */
   getApiReference(options?: RequestOptions): APIPromise<T.GetApiReferenceResponse> {
-    return this._client.request({ method: 'GET', path: '/docs', auth: false, options });
+    return this._client.request({ method: 'GET', path: '/docs', text: true, auth: false, options });
   }
 }

@@ -13,6 +13,6 @@ export class Usage extends APIResource {
 
   /** Export usage as CSV (`GET /v1/usage/export`, exportUsage) */
   export(query: NonNullable<T.ExportUsageData['query']>, options?: RequestOptions): APIPromise<T.ExportUsageResponse> {
-    return this._client.request({ method: 'GET', path: '/v1/usage/export', query, auth: true, options });
+    return this._client.request({ method: 'GET', path: '/v1/usage/export', query, text: true, auth: true, options });
   }
 }
