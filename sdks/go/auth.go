@@ -117,7 +117,7 @@ func (s *AuthService) StartOidcSignIn(ctx context.Context, provider string, opts
 	if err != nil {
 		return err
 	}
-	return execute(ctx, s.options, opts, requestconfig.Request{Method: "GET", Path: path, Auth: false})
+	return execute(ctx, s.options, opts, requestconfig.Request{Method: "GET", Path: path, Auth: false, Redirect: true})
 }
 
 // CompleteOidcSignIn calls completeOidcSignIn (`GET /v1/auth/oidc/{provider}/callback`): Complete signing in with an identity provider.

@@ -1,13 +1,15 @@
 package transmute_test
 
+// The contract suite: every operation of the spec, called through this SDK against the shared
+// contract environment (environment_test.go), asserting what the spec documents. One file per
+// group of resources; this one holds the helpers and the operational endpoints.
+
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
+	"errors"
+	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,98 +17,90 @@ import (
 	"github.com/transmute-dev/transmute-go/option"
 )
 
-type liveServer struct {
-	URL   string `json:"url"`
-	Key   string `json:"key"`
-	Token string `json:"token"`
+const password = "correct horse battery staple"
+
+// keyClient calls with the environment's API key, which holds every key scope.
+func keyClient() *transmute.Client {
+	return transmute.NewClient(option.WithBaseURL(environment.URL), option.WithAPIKey(environment.Key))
 }
 
-// startLiveServer runs test/start-server.ts (the real server on the real PostgreSQL) and stops it
-// by closing its stdin when the test ends. It needs TRANSMUTE_CONTRACT=1 (run-tests.sh sets it),
-// Node 24 (TRANSMUTE_NODE, else the repository's .tools) and DATABASE_URL.
-func startLiveServer(t *testing.T) liveServer {
+// anonymousClient sends no credentials; the operations it calls need none.
+func anonymousClient() *transmute.Client {
+	return transmute.NewClient(option.WithBaseURL(environment.URL), option.WithAPIKey(""))
+}
+
+var users atomic.Int64
+
+// user is an account signed up for one test: its own rate-limit window and data.
+type user struct {
+	email   transmute.Email
+	session *transmute.Session
+	client  *transmute.Client
+}
+
+func signUp(t *testing.T) user {
 	t.Helper()
-	if os.Getenv("TRANSMUTE_CONTRACT") != "1" {
-		t.Skip("contract test: set TRANSMUTE_CONTRACT=1 (sdks/go/run-tests.sh does)")
+	email := transmute.Email(fmt.Sprintf("go-contract-%d-%d@example.com", users.Add(1), time.Now().UnixNano()))
+	session, err := anonymousClient().Auth.SignUp(ctx(t), transmute.SignupRequest{Email: email, Password: password, Name: transmute.Ptr("Go contract")})
+	must(t, err)
+	if session.Account.Email != email || session.Tokens.AccessToken == "" || session.Tokens.TokenType != transmute.Bearer {
+		t.Fatalf("sign-up answered %+v", session)
 	}
-	node := os.Getenv("TRANSMUTE_NODE")
-	if node == "" {
-		node, _ = filepath.Abs("../../.tools/node-24.22.3/bin/node")
-	}
-	cmd := exec.Command(node, "test/start-server.ts")
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", node, err)
-	}
-	t.Cleanup(func() {
-		_ = stdin.Close()
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-		}
-	})
-	line := make(chan string, 1)
-	go func() {
-		text, _ := bufio.NewReader(stdout).ReadString('\n')
-		line <- text
-	}()
-	var server liveServer
-	select {
-	case text := <-line:
-		if err := json.Unmarshal([]byte(text), &server); err != nil {
-			t.Fatalf("the server helper printed %q: %v", text, err)
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("the server helper did not start within 60 s")
-	}
-	return server
+	return user{email: email, session: session, client: withToken(session.Tokens.AccessToken)}
 }
 
-func TestContractAgainstTheRealServer(t *testing.T) {
-	server := startLiveServer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	withKey := transmute.NewClient(option.WithBaseURL(server.URL), option.WithAPIKey(server.Key))
-	asUser := transmute.NewClient(option.WithBaseURL(server.URL), option.WithAPIKey(server.Token))
+func withToken(token string) *transmute.Client {
+	return transmute.NewClient(option.WithBaseURL(environment.URL), option.WithAPIKey(token))
+}
 
-	formats, err := withKey.Formats.List(ctx)
-	if err != nil || len(formats.Data) == 0 {
-		t.Fatalf("formats: %+v, %v", formats, err)
+// ctx bounds each test's calls so a hung request fails the test instead of the whole run.
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return c
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
-	conversion, err := withKey.Conversions.Create(ctx, transmute.ConversionRequest{From: "csv", To: "json", Input: "a,b\n1,2\n"})
-	if err != nil || !strings.Contains(conversion.Output, `"a"`) {
-		t.Fatalf("conversion: %+v, %v", conversion, err)
+}
+
+// wantError checks that err is the API's answer with status and catalog code.
+func wantError(t *testing.T, err error, status int, code string) {
+	t.Helper()
+	var apiErr *transmute.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != status || apiErr.Code != code || apiErr.RequestID == "" {
+		t.Fatalf("want a %d %s *transmute.Error with a request id, got %v", status, code, err)
 	}
-	job, err := withKey.Jobs.CreateAndWait(ctx, transmute.JobCreate{From: "csv", To: "ndjson", Input: "a\n1\n2\n"})
-	if err != nil || job.Status != transmute.JobStatusSucceeded {
-		t.Fatalf("job: %+v, %v", job, err)
+}
+
+func TestOperationsEndpoints(t *testing.T) {
+	client := anonymousClient()
+	health, err := client.Operations.GetHealth(ctx(t))
+	must(t, err)
+	if health.Status != transmute.Pass || health.Version != transmute.Version {
+		t.Fatalf("health %+v (SDK version %s)", health, transmute.Version)
 	}
-	result, err := withKey.Jobs.GetResult(ctx, job.Id)
-	if err != nil || !strings.Contains(string(result), `"a"`) {
-		t.Fatalf("job result: %q, %v", result, err)
+	ready, err := client.Operations.GetReadiness(ctx(t))
+	must(t, err)
+	if ready.Status != transmute.Pass || ready.Checks == nil || len(*ready.Checks) == 0 {
+		t.Fatalf("readiness %+v", ready)
 	}
-	account, err := asUser.Me.GetAccount(ctx)
-	if err != nil || account.Id == "" {
-		t.Fatalf("me: %+v, %v", account, err)
+	metrics, err := client.Operations.GetMetrics(ctx(t))
+	must(t, err)
+	if !strings.Contains(string(metrics), "# TYPE http_request_duration_seconds histogram") {
+		t.Fatalf("metrics without the request histogram: %.200s", metrics)
 	}
-	keys := asUser.ApiKeys.ListAutoPaging(ctx, transmute.ListApiKeysParams{})
-	for keys.Next() {
-		if keys.Current().Id == "" {
-			t.Fatal("an api key without id")
-		}
+	document, err := client.Operations.GetOpenApiDocument(ctx(t))
+	must(t, err)
+	if info, _ := document["info"].(map[string]any); document["openapi"] != "3.1.0" || info["version"] != transmute.Version {
+		t.Fatalf("openapi document %v, info %v", document["openapi"], info)
 	}
-	if err := keys.Err(); err != nil {
-		t.Fatalf("api keys: %v", err)
+	reference, err := client.Operations.GetApiReference(ctx(t))
+	must(t, err)
+	if !strings.Contains(strings.ToLower(string(reference)), "<html") {
+		t.Fatalf("api reference is not a page: %.200s", reference)
 	}
 }

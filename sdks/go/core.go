@@ -17,3 +17,8 @@ func execute(ctx context.Context, clientOpts, callOpts []option.RequestOption, r
 	req.Version = Version
 	return requestconfig.Execute(ctx, cfg, req)
 }
+
+// Ptr returns a pointer to v, for optional fields and parameters:
+//
+//	transmute.ConversionOptions{InferTypes: transmute.Ptr(true)}
+func Ptr[T any](v T) *T { return &v }

@@ -4,6 +4,8 @@ package transmute
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"github.com/transmute-dev/transmute-go/internal/requestconfig"
 	"github.com/transmute-dev/transmute-go/option"
@@ -88,14 +90,34 @@ func (s *MeService) CreateDataExport(ctx context.Context, opts ...option.Request
 	return out, nil
 }
 
+// GetDataExportResponse is what [MeService.GetDataExport] answers: the field of the answer's status is set, the others are nil.
+type GetDataExportResponse struct {
+	// DataExportArchive is the answer with status 200: The archive.
+	DataExportArchive *DataExportArchive
+	// DataExport is the answer with status 202: Not ready yet.
+	DataExport *DataExport
+}
+
+func (r *GetDataExportResponse) decode(status int, body []byte) error {
+	switch status {
+	case 200:
+		r.DataExportArchive = new(DataExportArchive)
+		return json.Unmarshal(body, r.DataExportArchive)
+	case 202:
+		r.DataExport = new(DataExport)
+		return json.Unmarshal(body, r.DataExport)
+	}
+	return fmt.Errorf("transmute: getDataExport answered %d, a status its spec does not list", status)
+}
+
 // GetDataExport calls getDataExport (`GET /v1/me/exports/{id}`): Download your data export.
-func (s *MeService) GetDataExport(ctx context.Context, id string, opts ...option.RequestOption) (*DataExportArchive, error) {
+func (s *MeService) GetDataExport(ctx context.Context, id string, opts ...option.RequestOption) (*GetDataExportResponse, error) {
 	path, err := requestconfig.BuildPath("/v1/me/exports/{id}", id)
 	if err != nil {
 		return nil, err
 	}
-	out := new(DataExportArchive)
-	if err := execute(ctx, s.options, opts, requestconfig.Request{Method: "GET", Path: path, Auth: true, Out: out}); err != nil {
+	out := new(GetDataExportResponse)
+	if err := execute(ctx, s.options, opts, requestconfig.Request{Method: "GET", Path: path, Auth: true, Decode: out.decode}); err != nil {
 		return nil, err
 	}
 	return out, nil

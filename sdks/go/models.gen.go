@@ -398,7 +398,8 @@ type Account struct {
 	Name nullable.Nullable[string] `json:"name"`
 
 	// Plan The account's plan; it sets rate limits and quotas.
-	Plan Plan `json:"plan"`
+	Plan                 Plan                   `json:"plan"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // AccountUpdate The fields a user may change. Anything else is refused (E1001).
@@ -440,7 +441,8 @@ type ApiKey struct {
 	RotatedAt nullable.Nullable[time.Time] `json:"rotated_at"`
 
 	// Scopes What the key may do.
-	Scopes []Scope `json:"scopes"`
+	Scopes               []Scope                `json:"scopes"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // ApiKeyCreate A new API key.
@@ -464,7 +466,8 @@ type ApiKeyList struct {
 	Data []ApiKey `json:"data"`
 
 	// NextCursor Pass as cursor for the next page; null on the last.
-	NextCursor nullable.Nullable[string] `json:"next_cursor"`
+	NextCursor           nullable.Nullable[string] `json:"next_cursor"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // ApiKeyRotate How long the previous secret keeps working.
@@ -479,7 +482,8 @@ type ApiKeyWithSecret struct {
 	ApiKey ApiKey `json:"api_key"`
 
 	// Secret The whole key to send in X-API-Key. It is not stored and cannot be shown again.
-	Secret string `json:"secret"`
+	Secret               string                 `json:"secret"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // AuditEvent A security event of the account. Events are never changed or deleted.
@@ -512,7 +516,8 @@ type AuditEvent struct {
 	RequestId nullable.Nullable[string] `json:"request_id"`
 
 	// UserAgent The client User-Agent.
-	UserAgent nullable.Nullable[string] `json:"user_agent"`
+	UserAgent            nullable.Nullable[string] `json:"user_agent"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // AuditEventActorType Who acted.
@@ -527,7 +532,8 @@ type AuditEventList struct {
 	Data []AuditEvent `json:"data"`
 
 	// NextCursor Pass as cursor for the next page; null on the last.
-	NextCursor nullable.Nullable[string] `json:"next_cursor"`
+	NextCursor           nullable.Nullable[string] `json:"next_cursor"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // ConsentSet What the account agrees to.
@@ -536,7 +542,8 @@ type ConsentSet struct {
 	MarketingEmails bool `json:"marketing_emails"`
 
 	// ProductAnalytics Anonymous product usage analytics.
-	ProductAnalytics bool `json:"product_analytics"`
+	ProductAnalytics     bool                   `json:"product_analytics"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // Consents The current consents and their history.
@@ -545,19 +552,24 @@ type Consents struct {
 	Consents ConsentSet `json:"consents"`
 
 	// History Every change, oldest first.
-	History []struct {
-		// Consents What the account agrees to.
-		Consents ConsentSet `json:"consents"`
-
-		// Ip Where the change came from.
-		Ip nullable.Nullable[string] `json:"ip"`
-
-		// RecordedAt An RFC 3339 time.
-		RecordedAt Timestamp `json:"recorded_at"`
-	} `json:"history"`
+	History []Consents_History_Item `json:"history"`
 
 	// UpdatedAt When they last changed; null if never recorded.
-	UpdatedAt nullable.Nullable[time.Time] `json:"updated_at"`
+	UpdatedAt            nullable.Nullable[time.Time] `json:"updated_at"`
+	AdditionalProperties map[string]interface{}       `json:"-"`
+}
+
+// Consents_History_Item One recorded change.
+type Consents_History_Item struct {
+	// Consents What the account agrees to.
+	Consents ConsentSet `json:"consents"`
+
+	// Ip Where the change came from.
+	Ip nullable.Nullable[string] `json:"ip"`
+
+	// RecordedAt An RFC 3339 time.
+	RecordedAt           Timestamp              `json:"recorded_at"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // ConsentsUpdate What the account agrees to.
@@ -575,7 +587,8 @@ type Conversion struct {
 	Stats ConversionStats `json:"stats"`
 
 	// To A data format.
-	To Format `json:"to"`
+	To                   Format                 `json:"to"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // ConversionBatch The outcomes of a batch, in request order.
@@ -587,7 +600,8 @@ type ConversionBatch struct {
 	Failed int32 `json:"failed"`
 
 	// Succeeded Items that converted.
-	Succeeded int32 `json:"succeeded"`
+	Succeeded            int32                  `json:"succeeded"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // ConversionBatchItem The outcome of one item of a batch. `result` is present when `status` is `succeeded`, `error` when it is `failed`.
@@ -602,7 +616,8 @@ type ConversionBatchItem struct {
 	Result *Conversion `json:"result,omitempty"`
 
 	// Status Whether the item converted.
-	Status ConversionBatchItemStatus `json:"status"`
+	Status               ConversionBatchItemStatus `json:"status"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // ConversionBatchItemStatus Whether the item converted.
@@ -641,7 +656,8 @@ type ConversionOptions struct {
 	XmlItem *string `json:"xml_item,omitempty"`
 
 	// XmlRoot XML output, the root element's name.
-	XmlRoot *string `json:"xml_root,omitempty"`
+	XmlRoot              *string                `json:"xml_root,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // ConversionRequest A document to convert.
@@ -671,7 +687,8 @@ type ConversionStats struct {
 	OutputBytes int64 `json:"output_bytes"`
 
 	// Records Records converted, or null when the document is a single value rather than a list.
-	Records nullable.Nullable[int64] `json:"records"`
+	Records              nullable.Nullable[int64] `json:"records"`
+	AdditionalProperties map[string]interface{}   `json:"-"`
 }
 
 // DataExport An export of the account's data.
@@ -689,7 +706,8 @@ type DataExport struct {
 	Id string `json:"id"`
 
 	// Status Where the export is.
-	Status DataExportStatus `json:"status"`
+	Status               DataExportStatus       `json:"status"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // DataExportStatus Where the export is.
@@ -728,7 +746,8 @@ type DataExportArchive struct {
 	WebhookDeliveries []WebhookDelivery `json:"webhook_deliveries"`
 
 	// WebhookEndpoints Webhook endpoints (never secrets).
-	WebhookEndpoints []WebhookEndpoint `json:"webhook_endpoints"`
+	WebhookEndpoints     []WebhookEndpoint      `json:"webhook_endpoints"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // Email An email address; compared case-insensitively.
@@ -746,7 +765,8 @@ type Event struct {
 	Id string `json:"id"`
 
 	// Type What an event reports.
-	Type EventType `json:"type"`
+	Type                 EventType              `json:"type"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // EventList A page of events.
@@ -755,7 +775,8 @@ type EventList struct {
 	Data []Event `json:"data"`
 
 	// NextCursor Pass as cursor for the next page; null on the last.
-	NextCursor nullable.Nullable[string] `json:"next_cursor"`
+	NextCursor           nullable.Nullable[string] `json:"next_cursor"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // EventReplay Where to deliver the event again.
@@ -770,7 +791,8 @@ type EventReplayResult struct {
 	Endpoints int32 `json:"endpoints"`
 
 	// EventId The event.
-	EventId string `json:"event_id"`
+	EventId              string                 `json:"event_id"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // EventType What an event reports.
@@ -803,13 +825,15 @@ type FormatDescription struct {
 	OutputOptions []ConversionOptionName `json:"output_options"`
 
 	// Tabular Whether the format holds a list of records (CSV, TSV, NDJSON) rather than any document.
-	Tabular bool `json:"tabular"`
+	Tabular              bool                   `json:"tabular"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // FormatList The supported formats.
 type FormatList struct {
 	// Data Every format.
-	Data []FormatDescription `json:"data"`
+	Data                 []FormatDescription    `json:"data"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // Health A health report in the `application/health+json` format (draft-inadarei-api-health-check), whose member names are camelCase by that standard.
@@ -827,7 +851,8 @@ type Health struct {
 	Status HealthStatus `json:"status"`
 
 	// Version The API version (the spec's info.version).
-	Version string `json:"version"`
+	Version              string                 `json:"version"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // HealthCheck One check of a dependency, as in draft-inadarei-api-health-check.
@@ -848,7 +873,8 @@ type HealthCheck struct {
 	Status HealthStatus `json:"status"`
 
 	// Time When the check ran.
-	Time *time.Time `json:"time,omitempty"`
+	Time                 *time.Time             `json:"time,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // HealthStatus pass, warn (degraded but serving) or fail.
@@ -893,7 +919,8 @@ type Job struct {
 	Status JobStatus `json:"status"`
 
 	// To A data format.
-	To Format `json:"to"`
+	To                   Format                 `json:"to"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // JobCreate A conversion to run in the background.
@@ -917,7 +944,8 @@ type JobList struct {
 	Data []Job `json:"data"`
 
 	// NextCursor Pass as cursor for the next page; null on the last.
-	NextCursor nullable.Nullable[string] `json:"next_cursor"`
+	NextCursor           nullable.Nullable[string] `json:"next_cursor"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // JobResult The output of a job that succeeded.
@@ -932,7 +960,8 @@ type JobResult struct {
 	MediaType string `json:"media_type"`
 
 	// Records Records converted, or null for a single document.
-	Records nullable.Nullable[int64] `json:"records"`
+	Records              nullable.Nullable[int64] `json:"records"`
+	AdditionalProperties map[string]interface{}   `json:"-"`
 }
 
 // JobStatus Where a job is. queued and running are not final; the others are.
@@ -959,7 +988,8 @@ type LoginResult struct {
 	MfaTokenExpiresIn *int32 `json:"mfa_token_expires_in,omitempty"`
 
 	// Tokens An access token for requests and a refresh token to renew it.
-	Tokens *TokenPair `json:"tokens,omitempty"`
+	Tokens               *TokenPair             `json:"tokens,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // LogoutRequest Which sessions to end.
@@ -1004,7 +1034,8 @@ type Problem struct {
 	Title string `json:"title"`
 
 	// Type A URI identifying the problem type; it documents the code.
-	Type string `json:"type"`
+	Type                 string                 `json:"type"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // ProblemFieldError One reason a request or an input was refused.
@@ -1019,13 +1050,15 @@ type ProblemFieldError struct {
 	Message string `json:"message"`
 
 	// Path JSON pointer to the offending value in the request.
-	Path string `json:"path"`
+	Path                 string                 `json:"path"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // RecoveryCodes One-time codes that stand in for the authenticator app.
 type RecoveryCodes struct {
 	// RecoveryCodes Ten codes, each usable once. Shown only once.
-	RecoveryCodes []string `json:"recovery_codes"`
+	RecoveryCodes        []string               `json:"recovery_codes"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // RefreshRequest A refresh token to exchange.
@@ -1043,7 +1076,8 @@ type Session struct {
 	Account Account `json:"account"`
 
 	// Tokens An access token for requests and a refresh token to renew it.
-	Tokens TokenPair `json:"tokens"`
+	Tokens               TokenPair              `json:"tokens"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // SignupRequest A new account.
@@ -1076,7 +1110,8 @@ type TokenPair struct {
 	RefreshTokenExpiresIn int32 `json:"refresh_token_expires_in"`
 
 	// TokenType Always Bearer.
-	TokenType TokenPairTokenType `json:"token_type"`
+	TokenType            TokenPairTokenType     `json:"token_type"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // TokenPairTokenType Always Bearer.
@@ -1094,7 +1129,8 @@ type TotpSetup struct {
 	OtpauthUrl string `json:"otpauth_url"`
 
 	// Secret The secret, base32.
-	Secret string `json:"secret"`
+	Secret               string                 `json:"secret"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // Usage Usage per operation and period.
@@ -1109,7 +1145,8 @@ type Usage struct {
 	Granularity UsageGranularity `json:"granularity"`
 
 	// To An RFC 3339 time.
-	To Timestamp `json:"to"`
+	To                   Timestamp              `json:"to"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // UsageGranularity The size of each period.
@@ -1139,7 +1176,8 @@ type UsageRow struct {
 	PeriodStart Timestamp `json:"period_start"`
 
 	// Requests Requests answered.
-	Requests int64 `json:"requests"`
+	Requests             int64                  `json:"requests"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // WebhookDelivery One attempt to deliver an event to an endpoint.
@@ -1172,7 +1210,8 @@ type WebhookDelivery struct {
 	ResponseStatus nullable.Nullable[int32] `json:"response_status"`
 
 	// Status succeeded when the endpoint answered 2xx.
-	Status WebhookDeliveryStatus `json:"status"`
+	Status               WebhookDeliveryStatus  `json:"status"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // WebhookDeliveryStatus succeeded when the endpoint answered 2xx.
@@ -1184,7 +1223,8 @@ type WebhookDeliveryList struct {
 	Data []WebhookDelivery `json:"data"`
 
 	// NextCursor Pass as cursor for the next page; null on the last.
-	NextCursor nullable.Nullable[string] `json:"next_cursor"`
+	NextCursor           nullable.Nullable[string] `json:"next_cursor"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // WebhookEndpoint A webhook endpoint, without its secret.
@@ -1214,7 +1254,8 @@ type WebhookEndpoint struct {
 	UpdatedAt Timestamp `json:"updated_at"`
 
 	// Url Where events are POSTed.
-	Url string `json:"url"`
+	Url                  string                 `json:"url"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // WebhookEndpointCreate A URL to deliver events to.
@@ -1235,7 +1276,8 @@ type WebhookEndpointList struct {
 	Data []WebhookEndpoint `json:"data"`
 
 	// NextCursor Pass as cursor for the next page; null on the last.
-	NextCursor nullable.Nullable[string] `json:"next_cursor"`
+	NextCursor           nullable.Nullable[string] `json:"next_cursor"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
 }
 
 // WebhookEndpointUpdate Changes to an endpoint; absent fields stay as they are.
@@ -1259,7 +1301,8 @@ type WebhookEndpointWithSecret struct {
 	Endpoint WebhookEndpoint `json:"endpoint"`
 
 	// Secret The signing secret (Standard Webhooks whsec_ format).
-	Secret string `json:"secret"`
+	Secret               string                 `json:"secret"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // ApiKeyId defines model for ApiKeyId.
@@ -1510,6 +1553,4715 @@ type CreateWebhookEndpointJSONRequestBody = WebhookEndpointCreate
 
 // UpdateWebhookEndpointJSONRequestBody defines body for UpdateWebhookEndpoint for application/json ContentType.
 type UpdateWebhookEndpointJSONRequestBody = WebhookEndpointUpdate
+
+// Getter for additional properties for Account. Returns the specified
+// element and whether it was found
+func (a Account) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for Account
+func (a *Account) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for Account to handle AdditionalProperties
+func (a *Account) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["created_at"]; found {
+		err = json.Unmarshal(raw, &a.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'created_at': %w", err)
+		}
+		delete(object, "created_at")
+	}
+
+	if raw, found := object["email"]; found {
+		err = json.Unmarshal(raw, &a.Email)
+		if err != nil {
+			return fmt.Errorf("error reading 'email': %w", err)
+		}
+		delete(object, "email")
+	}
+
+	if raw, found := object["email_verified"]; found {
+		err = json.Unmarshal(raw, &a.EmailVerified)
+		if err != nil {
+			return fmt.Errorf("error reading 'email_verified': %w", err)
+		}
+		delete(object, "email_verified")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.Id)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["mfa_enabled"]; found {
+		err = json.Unmarshal(raw, &a.MfaEnabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'mfa_enabled': %w", err)
+		}
+		delete(object, "mfa_enabled")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["plan"]; found {
+		err = json.Unmarshal(raw, &a.Plan)
+		if err != nil {
+			return fmt.Errorf("error reading 'plan': %w", err)
+		}
+		delete(object, "plan")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for Account to handle AdditionalProperties
+func (a Account) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["created_at"], err = json.Marshal(a.CreatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'created_at': %w", err)
+	}
+
+	object["email"], err = json.Marshal(a.Email)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'email': %w", err)
+	}
+
+	object["email_verified"], err = json.Marshal(a.EmailVerified)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'email_verified': %w", err)
+	}
+
+	object["id"], err = json.Marshal(a.Id)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	object["mfa_enabled"], err = json.Marshal(a.MfaEnabled)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'mfa_enabled': %w", err)
+	}
+
+	object["name"], err = json.Marshal(a.Name)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'name': %w", err)
+	}
+
+	object["plan"], err = json.Marshal(a.Plan)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'plan': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ApiKey. Returns the specified
+// element and whether it was found
+func (a ApiKey) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ApiKey
+func (a *ApiKey) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ApiKey to handle AdditionalProperties
+func (a *ApiKey) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["allowed_ips"]; found {
+		err = json.Unmarshal(raw, &a.AllowedIps)
+		if err != nil {
+			return fmt.Errorf("error reading 'allowed_ips': %w", err)
+		}
+		delete(object, "allowed_ips")
+	}
+
+	if raw, found := object["created_at"]; found {
+		err = json.Unmarshal(raw, &a.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'created_at': %w", err)
+		}
+		delete(object, "created_at")
+	}
+
+	if raw, found := object["expires_at"]; found {
+		err = json.Unmarshal(raw, &a.ExpiresAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'expires_at': %w", err)
+		}
+		delete(object, "expires_at")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.Id)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["last_used_at"]; found {
+		err = json.Unmarshal(raw, &a.LastUsedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'last_used_at': %w", err)
+		}
+		delete(object, "last_used_at")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["prefix"]; found {
+		err = json.Unmarshal(raw, &a.Prefix)
+		if err != nil {
+			return fmt.Errorf("error reading 'prefix': %w", err)
+		}
+		delete(object, "prefix")
+	}
+
+	if raw, found := object["previous_secret_expires_at"]; found {
+		err = json.Unmarshal(raw, &a.PreviousSecretExpiresAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'previous_secret_expires_at': %w", err)
+		}
+		delete(object, "previous_secret_expires_at")
+	}
+
+	if raw, found := object["revoked_at"]; found {
+		err = json.Unmarshal(raw, &a.RevokedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'revoked_at': %w", err)
+		}
+		delete(object, "revoked_at")
+	}
+
+	if raw, found := object["rotated_at"]; found {
+		err = json.Unmarshal(raw, &a.RotatedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'rotated_at': %w", err)
+		}
+		delete(object, "rotated_at")
+	}
+
+	if raw, found := object["scopes"]; found {
+		err = json.Unmarshal(raw, &a.Scopes)
+		if err != nil {
+			return fmt.Errorf("error reading 'scopes': %w", err)
+		}
+		delete(object, "scopes")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ApiKey to handle AdditionalProperties
+func (a ApiKey) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AllowedIps != nil {
+		object["allowed_ips"], err = json.Marshal(a.AllowedIps)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'allowed_ips': %w", err)
+		}
+	}
+
+	object["created_at"], err = json.Marshal(a.CreatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'created_at': %w", err)
+	}
+
+	object["expires_at"], err = json.Marshal(a.ExpiresAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'expires_at': %w", err)
+	}
+
+	object["id"], err = json.Marshal(a.Id)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	object["last_used_at"], err = json.Marshal(a.LastUsedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'last_used_at': %w", err)
+	}
+
+	object["name"], err = json.Marshal(a.Name)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'name': %w", err)
+	}
+
+	object["prefix"], err = json.Marshal(a.Prefix)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'prefix': %w", err)
+	}
+
+	object["previous_secret_expires_at"], err = json.Marshal(a.PreviousSecretExpiresAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'previous_secret_expires_at': %w", err)
+	}
+
+	object["revoked_at"], err = json.Marshal(a.RevokedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'revoked_at': %w", err)
+	}
+
+	object["rotated_at"], err = json.Marshal(a.RotatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'rotated_at': %w", err)
+	}
+
+	if a.Scopes != nil {
+		object["scopes"], err = json.Marshal(a.Scopes)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'scopes': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ApiKeyList. Returns the specified
+// element and whether it was found
+func (a ApiKeyList) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ApiKeyList
+func (a *ApiKeyList) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ApiKeyList to handle AdditionalProperties
+func (a *ApiKeyList) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["data"]; found {
+		err = json.Unmarshal(raw, &a.Data)
+		if err != nil {
+			return fmt.Errorf("error reading 'data': %w", err)
+		}
+		delete(object, "data")
+	}
+
+	if raw, found := object["next_cursor"]; found {
+		err = json.Unmarshal(raw, &a.NextCursor)
+		if err != nil {
+			return fmt.Errorf("error reading 'next_cursor': %w", err)
+		}
+		delete(object, "next_cursor")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ApiKeyList to handle AdditionalProperties
+func (a ApiKeyList) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Data != nil {
+		object["data"], err = json.Marshal(a.Data)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'data': %w", err)
+		}
+	}
+
+	object["next_cursor"], err = json.Marshal(a.NextCursor)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'next_cursor': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ApiKeyWithSecret. Returns the specified
+// element and whether it was found
+func (a ApiKeyWithSecret) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ApiKeyWithSecret
+func (a *ApiKeyWithSecret) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ApiKeyWithSecret to handle AdditionalProperties
+func (a *ApiKeyWithSecret) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["api_key"]; found {
+		err = json.Unmarshal(raw, &a.ApiKey)
+		if err != nil {
+			return fmt.Errorf("error reading 'api_key': %w", err)
+		}
+		delete(object, "api_key")
+	}
+
+	if raw, found := object["secret"]; found {
+		err = json.Unmarshal(raw, &a.Secret)
+		if err != nil {
+			return fmt.Errorf("error reading 'secret': %w", err)
+		}
+		delete(object, "secret")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ApiKeyWithSecret to handle AdditionalProperties
+func (a ApiKeyWithSecret) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["api_key"], err = json.Marshal(a.ApiKey)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'api_key': %w", err)
+	}
+
+	object["secret"], err = json.Marshal(a.Secret)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'secret': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AuditEvent. Returns the specified
+// element and whether it was found
+func (a AuditEvent) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AuditEvent
+func (a *AuditEvent) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AuditEvent to handle AdditionalProperties
+func (a *AuditEvent) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["action"]; found {
+		err = json.Unmarshal(raw, &a.Action)
+		if err != nil {
+			return fmt.Errorf("error reading 'action': %w", err)
+		}
+		delete(object, "action")
+	}
+
+	if raw, found := object["actor_id"]; found {
+		err = json.Unmarshal(raw, &a.ActorId)
+		if err != nil {
+			return fmt.Errorf("error reading 'actor_id': %w", err)
+		}
+		delete(object, "actor_id")
+	}
+
+	if raw, found := object["actor_type"]; found {
+		err = json.Unmarshal(raw, &a.ActorType)
+		if err != nil {
+			return fmt.Errorf("error reading 'actor_type': %w", err)
+		}
+		delete(object, "actor_type")
+	}
+
+	if raw, found := object["created_at"]; found {
+		err = json.Unmarshal(raw, &a.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'created_at': %w", err)
+		}
+		delete(object, "created_at")
+	}
+
+	if raw, found := object["details"]; found {
+		err = json.Unmarshal(raw, &a.Details)
+		if err != nil {
+			return fmt.Errorf("error reading 'details': %w", err)
+		}
+		delete(object, "details")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.Id)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["ip"]; found {
+		err = json.Unmarshal(raw, &a.Ip)
+		if err != nil {
+			return fmt.Errorf("error reading 'ip': %w", err)
+		}
+		delete(object, "ip")
+	}
+
+	if raw, found := object["outcome"]; found {
+		err = json.Unmarshal(raw, &a.Outcome)
+		if err != nil {
+			return fmt.Errorf("error reading 'outcome': %w", err)
+		}
+		delete(object, "outcome")
+	}
+
+	if raw, found := object["request_id"]; found {
+		err = json.Unmarshal(raw, &a.RequestId)
+		if err != nil {
+			return fmt.Errorf("error reading 'request_id': %w", err)
+		}
+		delete(object, "request_id")
+	}
+
+	if raw, found := object["user_agent"]; found {
+		err = json.Unmarshal(raw, &a.UserAgent)
+		if err != nil {
+			return fmt.Errorf("error reading 'user_agent': %w", err)
+		}
+		delete(object, "user_agent")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AuditEvent to handle AdditionalProperties
+func (a AuditEvent) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["action"], err = json.Marshal(a.Action)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'action': %w", err)
+	}
+
+	object["actor_id"], err = json.Marshal(a.ActorId)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'actor_id': %w", err)
+	}
+
+	object["actor_type"], err = json.Marshal(a.ActorType)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'actor_type': %w", err)
+	}
+
+	object["created_at"], err = json.Marshal(a.CreatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'created_at': %w", err)
+	}
+
+	if a.Details != nil {
+		object["details"], err = json.Marshal(a.Details)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'details': %w", err)
+		}
+	}
+
+	object["id"], err = json.Marshal(a.Id)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	object["ip"], err = json.Marshal(a.Ip)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'ip': %w", err)
+	}
+
+	object["outcome"], err = json.Marshal(a.Outcome)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'outcome': %w", err)
+	}
+
+	object["request_id"], err = json.Marshal(a.RequestId)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'request_id': %w", err)
+	}
+
+	object["user_agent"], err = json.Marshal(a.UserAgent)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'user_agent': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AuditEventList. Returns the specified
+// element and whether it was found
+func (a AuditEventList) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AuditEventList
+func (a *AuditEventList) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AuditEventList to handle AdditionalProperties
+func (a *AuditEventList) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["data"]; found {
+		err = json.Unmarshal(raw, &a.Data)
+		if err != nil {
+			return fmt.Errorf("error reading 'data': %w", err)
+		}
+		delete(object, "data")
+	}
+
+	if raw, found := object["next_cursor"]; found {
+		err = json.Unmarshal(raw, &a.NextCursor)
+		if err != nil {
+			return fmt.Errorf("error reading 'next_cursor': %w", err)
+		}
+		delete(object, "next_cursor")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AuditEventList to handle AdditionalProperties
+func (a AuditEventList) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Data != nil {
+		object["data"], err = json.Marshal(a.Data)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'data': %w", err)
+		}
+	}
+
+	object["next_cursor"], err = json.Marshal(a.NextCursor)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'next_cursor': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ConsentSet. Returns the specified
+// element and whether it was found
+func (a ConsentSet) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ConsentSet
+func (a *ConsentSet) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ConsentSet to handle AdditionalProperties
+func (a *ConsentSet) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["marketing_emails"]; found {
+		err = json.Unmarshal(raw, &a.MarketingEmails)
+		if err != nil {
+			return fmt.Errorf("error reading 'marketing_emails': %w", err)
+		}
+		delete(object, "marketing_emails")
+	}
+
+	if raw, found := object["product_analytics"]; found {
+		err = json.Unmarshal(raw, &a.ProductAnalytics)
+		if err != nil {
+			return fmt.Errorf("error reading 'product_analytics': %w", err)
+		}
+		delete(object, "product_analytics")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ConsentSet to handle AdditionalProperties
+func (a ConsentSet) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["marketing_emails"], err = json.Marshal(a.MarketingEmails)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'marketing_emails': %w", err)
+	}
+
+	object["product_analytics"], err = json.Marshal(a.ProductAnalytics)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'product_analytics': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for Consents. Returns the specified
+// element and whether it was found
+func (a Consents) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for Consents
+func (a *Consents) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for Consents to handle AdditionalProperties
+func (a *Consents) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["consents"]; found {
+		err = json.Unmarshal(raw, &a.Consents)
+		if err != nil {
+			return fmt.Errorf("error reading 'consents': %w", err)
+		}
+		delete(object, "consents")
+	}
+
+	if raw, found := object["history"]; found {
+		err = json.Unmarshal(raw, &a.History)
+		if err != nil {
+			return fmt.Errorf("error reading 'history': %w", err)
+		}
+		delete(object, "history")
+	}
+
+	if raw, found := object["updated_at"]; found {
+		err = json.Unmarshal(raw, &a.UpdatedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'updated_at': %w", err)
+		}
+		delete(object, "updated_at")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for Consents to handle AdditionalProperties
+func (a Consents) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["consents"], err = json.Marshal(a.Consents)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'consents': %w", err)
+	}
+
+	if a.History != nil {
+		object["history"], err = json.Marshal(a.History)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'history': %w", err)
+		}
+	}
+
+	object["updated_at"], err = json.Marshal(a.UpdatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'updated_at': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for Consents_History_Item. Returns the specified
+// element and whether it was found
+func (a Consents_History_Item) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for Consents_History_Item
+func (a *Consents_History_Item) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for Consents_History_Item to handle AdditionalProperties
+func (a *Consents_History_Item) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["consents"]; found {
+		err = json.Unmarshal(raw, &a.Consents)
+		if err != nil {
+			return fmt.Errorf("error reading 'consents': %w", err)
+		}
+		delete(object, "consents")
+	}
+
+	if raw, found := object["ip"]; found {
+		err = json.Unmarshal(raw, &a.Ip)
+		if err != nil {
+			return fmt.Errorf("error reading 'ip': %w", err)
+		}
+		delete(object, "ip")
+	}
+
+	if raw, found := object["recorded_at"]; found {
+		err = json.Unmarshal(raw, &a.RecordedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'recorded_at': %w", err)
+		}
+		delete(object, "recorded_at")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for Consents_History_Item to handle AdditionalProperties
+func (a Consents_History_Item) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["consents"], err = json.Marshal(a.Consents)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'consents': %w", err)
+	}
+
+	object["ip"], err = json.Marshal(a.Ip)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'ip': %w", err)
+	}
+
+	object["recorded_at"], err = json.Marshal(a.RecordedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'recorded_at': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for Conversion. Returns the specified
+// element and whether it was found
+func (a Conversion) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for Conversion
+func (a *Conversion) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for Conversion to handle AdditionalProperties
+func (a *Conversion) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["from"]; found {
+		err = json.Unmarshal(raw, &a.From)
+		if err != nil {
+			return fmt.Errorf("error reading 'from': %w", err)
+		}
+		delete(object, "from")
+	}
+
+	if raw, found := object["output"]; found {
+		err = json.Unmarshal(raw, &a.Output)
+		if err != nil {
+			return fmt.Errorf("error reading 'output': %w", err)
+		}
+		delete(object, "output")
+	}
+
+	if raw, found := object["stats"]; found {
+		err = json.Unmarshal(raw, &a.Stats)
+		if err != nil {
+			return fmt.Errorf("error reading 'stats': %w", err)
+		}
+		delete(object, "stats")
+	}
+
+	if raw, found := object["to"]; found {
+		err = json.Unmarshal(raw, &a.To)
+		if err != nil {
+			return fmt.Errorf("error reading 'to': %w", err)
+		}
+		delete(object, "to")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for Conversion to handle AdditionalProperties
+func (a Conversion) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["from"], err = json.Marshal(a.From)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'from': %w", err)
+	}
+
+	object["output"], err = json.Marshal(a.Output)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'output': %w", err)
+	}
+
+	object["stats"], err = json.Marshal(a.Stats)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'stats': %w", err)
+	}
+
+	object["to"], err = json.Marshal(a.To)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'to': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ConversionBatch. Returns the specified
+// element and whether it was found
+func (a ConversionBatch) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ConversionBatch
+func (a *ConversionBatch) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ConversionBatch to handle AdditionalProperties
+func (a *ConversionBatch) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["data"]; found {
+		err = json.Unmarshal(raw, &a.Data)
+		if err != nil {
+			return fmt.Errorf("error reading 'data': %w", err)
+		}
+		delete(object, "data")
+	}
+
+	if raw, found := object["failed"]; found {
+		err = json.Unmarshal(raw, &a.Failed)
+		if err != nil {
+			return fmt.Errorf("error reading 'failed': %w", err)
+		}
+		delete(object, "failed")
+	}
+
+	if raw, found := object["succeeded"]; found {
+		err = json.Unmarshal(raw, &a.Succeeded)
+		if err != nil {
+			return fmt.Errorf("error reading 'succeeded': %w", err)
+		}
+		delete(object, "succeeded")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ConversionBatch to handle AdditionalProperties
+func (a ConversionBatch) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Data != nil {
+		object["data"], err = json.Marshal(a.Data)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'data': %w", err)
+		}
+	}
+
+	object["failed"], err = json.Marshal(a.Failed)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'failed': %w", err)
+	}
+
+	object["succeeded"], err = json.Marshal(a.Succeeded)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'succeeded': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ConversionBatchItem. Returns the specified
+// element and whether it was found
+func (a ConversionBatchItem) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ConversionBatchItem
+func (a *ConversionBatchItem) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ConversionBatchItem to handle AdditionalProperties
+func (a *ConversionBatchItem) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["error"]; found {
+		err = json.Unmarshal(raw, &a.Error)
+		if err != nil {
+			return fmt.Errorf("error reading 'error': %w", err)
+		}
+		delete(object, "error")
+	}
+
+	if raw, found := object["index"]; found {
+		err = json.Unmarshal(raw, &a.Index)
+		if err != nil {
+			return fmt.Errorf("error reading 'index': %w", err)
+		}
+		delete(object, "index")
+	}
+
+	if raw, found := object["result"]; found {
+		err = json.Unmarshal(raw, &a.Result)
+		if err != nil {
+			return fmt.Errorf("error reading 'result': %w", err)
+		}
+		delete(object, "result")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ConversionBatchItem to handle AdditionalProperties
+func (a ConversionBatchItem) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Error != nil {
+		object["error"], err = json.Marshal(a.Error)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'error': %w", err)
+		}
+	}
+
+	object["index"], err = json.Marshal(a.Index)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'index': %w", err)
+	}
+
+	if a.Result != nil {
+		object["result"], err = json.Marshal(a.Result)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'result': %w", err)
+		}
+	}
+
+	object["status"], err = json.Marshal(a.Status)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'status': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ConversionOptions. Returns the specified
+// element and whether it was found
+func (a ConversionOptions) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ConversionOptions
+func (a *ConversionOptions) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ConversionOptions to handle AdditionalProperties
+func (a *ConversionOptions) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["delimiter"]; found {
+		err = json.Unmarshal(raw, &a.Delimiter)
+		if err != nil {
+			return fmt.Errorf("error reading 'delimiter': %w", err)
+		}
+		delete(object, "delimiter")
+	}
+
+	if raw, found := object["flatten"]; found {
+		err = json.Unmarshal(raw, &a.Flatten)
+		if err != nil {
+			return fmt.Errorf("error reading 'flatten': %w", err)
+		}
+		delete(object, "flatten")
+	}
+
+	if raw, found := object["flatten_separator"]; found {
+		err = json.Unmarshal(raw, &a.FlattenSeparator)
+		if err != nil {
+			return fmt.Errorf("error reading 'flatten_separator': %w", err)
+		}
+		delete(object, "flatten_separator")
+	}
+
+	if raw, found := object["header"]; found {
+		err = json.Unmarshal(raw, &a.Header)
+		if err != nil {
+			return fmt.Errorf("error reading 'header': %w", err)
+		}
+		delete(object, "header")
+	}
+
+	if raw, found := object["infer_types"]; found {
+		err = json.Unmarshal(raw, &a.InferTypes)
+		if err != nil {
+			return fmt.Errorf("error reading 'infer_types': %w", err)
+		}
+		delete(object, "infer_types")
+	}
+
+	if raw, found := object["pretty"]; found {
+		err = json.Unmarshal(raw, &a.Pretty)
+		if err != nil {
+			return fmt.Errorf("error reading 'pretty': %w", err)
+		}
+		delete(object, "pretty")
+	}
+
+	if raw, found := object["xml_item"]; found {
+		err = json.Unmarshal(raw, &a.XmlItem)
+		if err != nil {
+			return fmt.Errorf("error reading 'xml_item': %w", err)
+		}
+		delete(object, "xml_item")
+	}
+
+	if raw, found := object["xml_root"]; found {
+		err = json.Unmarshal(raw, &a.XmlRoot)
+		if err != nil {
+			return fmt.Errorf("error reading 'xml_root': %w", err)
+		}
+		delete(object, "xml_root")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ConversionOptions to handle AdditionalProperties
+func (a ConversionOptions) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Delimiter != nil {
+		object["delimiter"], err = json.Marshal(a.Delimiter)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'delimiter': %w", err)
+		}
+	}
+
+	if a.Flatten != nil {
+		object["flatten"], err = json.Marshal(a.Flatten)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'flatten': %w", err)
+		}
+	}
+
+	if a.FlattenSeparator != nil {
+		object["flatten_separator"], err = json.Marshal(a.FlattenSeparator)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'flatten_separator': %w", err)
+		}
+	}
+
+	if a.Header != nil {
+		object["header"], err = json.Marshal(a.Header)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'header': %w", err)
+		}
+	}
+
+	if a.InferTypes != nil {
+		object["infer_types"], err = json.Marshal(a.InferTypes)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'infer_types': %w", err)
+		}
+	}
+
+	if a.Pretty != nil {
+		object["pretty"], err = json.Marshal(a.Pretty)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'pretty': %w", err)
+		}
+	}
+
+	if a.XmlItem != nil {
+		object["xml_item"], err = json.Marshal(a.XmlItem)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'xml_item': %w", err)
+		}
+	}
+
+	if a.XmlRoot != nil {
+		object["xml_root"], err = json.Marshal(a.XmlRoot)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'xml_root': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ConversionStats. Returns the specified
+// element and whether it was found
+func (a ConversionStats) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ConversionStats
+func (a *ConversionStats) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ConversionStats to handle AdditionalProperties
+func (a *ConversionStats) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["duration_ms"]; found {
+		err = json.Unmarshal(raw, &a.DurationMs)
+		if err != nil {
+			return fmt.Errorf("error reading 'duration_ms': %w", err)
+		}
+		delete(object, "duration_ms")
+	}
+
+	if raw, found := object["input_bytes"]; found {
+		err = json.Unmarshal(raw, &a.InputBytes)
+		if err != nil {
+			return fmt.Errorf("error reading 'input_bytes': %w", err)
+		}
+		delete(object, "input_bytes")
+	}
+
+	if raw, found := object["output_bytes"]; found {
+		err = json.Unmarshal(raw, &a.OutputBytes)
+		if err != nil {
+			return fmt.Errorf("error reading 'output_bytes': %w", err)
+		}
+		delete(object, "output_bytes")
+	}
+
+	if raw, found := object["records"]; found {
+		err = json.Unmarshal(raw, &a.Records)
+		if err != nil {
+			return fmt.Errorf("error reading 'records': %w", err)
+		}
+		delete(object, "records")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ConversionStats to handle AdditionalProperties
+func (a ConversionStats) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["duration_ms"], err = json.Marshal(a.DurationMs)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'duration_ms': %w", err)
+	}
+
+	object["input_bytes"], err = json.Marshal(a.InputBytes)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'input_bytes': %w", err)
+	}
+
+	object["output_bytes"], err = json.Marshal(a.OutputBytes)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'output_bytes': %w", err)
+	}
+
+	object["records"], err = json.Marshal(a.Records)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'records': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for DataExport. Returns the specified
+// element and whether it was found
+func (a DataExport) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for DataExport
+func (a *DataExport) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for DataExport to handle AdditionalProperties
+func (a *DataExport) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["created_at"]; found {
+		err = json.Unmarshal(raw, &a.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'created_at': %w", err)
+		}
+		delete(object, "created_at")
+	}
+
+	if raw, found := object["expires_at"]; found {
+		err = json.Unmarshal(raw, &a.ExpiresAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'expires_at': %w", err)
+		}
+		delete(object, "expires_at")
+	}
+
+	if raw, found := object["finished_at"]; found {
+		err = json.Unmarshal(raw, &a.FinishedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'finished_at': %w", err)
+		}
+		delete(object, "finished_at")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.Id)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for DataExport to handle AdditionalProperties
+func (a DataExport) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["created_at"], err = json.Marshal(a.CreatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'created_at': %w", err)
+	}
+
+	object["expires_at"], err = json.Marshal(a.ExpiresAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'expires_at': %w", err)
+	}
+
+	object["finished_at"], err = json.Marshal(a.FinishedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'finished_at': %w", err)
+	}
+
+	object["id"], err = json.Marshal(a.Id)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	object["status"], err = json.Marshal(a.Status)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'status': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for DataExportArchive. Returns the specified
+// element and whether it was found
+func (a DataExportArchive) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for DataExportArchive
+func (a *DataExportArchive) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for DataExportArchive to handle AdditionalProperties
+func (a *DataExportArchive) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["account"]; found {
+		err = json.Unmarshal(raw, &a.Account)
+		if err != nil {
+			return fmt.Errorf("error reading 'account': %w", err)
+		}
+		delete(object, "account")
+	}
+
+	if raw, found := object["api_keys"]; found {
+		err = json.Unmarshal(raw, &a.ApiKeys)
+		if err != nil {
+			return fmt.Errorf("error reading 'api_keys': %w", err)
+		}
+		delete(object, "api_keys")
+	}
+
+	if raw, found := object["audit_events"]; found {
+		err = json.Unmarshal(raw, &a.AuditEvents)
+		if err != nil {
+			return fmt.Errorf("error reading 'audit_events': %w", err)
+		}
+		delete(object, "audit_events")
+	}
+
+	if raw, found := object["consent_history"]; found {
+		err = json.Unmarshal(raw, &a.ConsentHistory)
+		if err != nil {
+			return fmt.Errorf("error reading 'consent_history': %w", err)
+		}
+		delete(object, "consent_history")
+	}
+
+	if raw, found := object["consents"]; found {
+		err = json.Unmarshal(raw, &a.Consents)
+		if err != nil {
+			return fmt.Errorf("error reading 'consents': %w", err)
+		}
+		delete(object, "consents")
+	}
+
+	if raw, found := object["format_version"]; found {
+		err = json.Unmarshal(raw, &a.FormatVersion)
+		if err != nil {
+			return fmt.Errorf("error reading 'format_version': %w", err)
+		}
+		delete(object, "format_version")
+	}
+
+	if raw, found := object["generated_at"]; found {
+		err = json.Unmarshal(raw, &a.GeneratedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'generated_at': %w", err)
+		}
+		delete(object, "generated_at")
+	}
+
+	if raw, found := object["jobs"]; found {
+		err = json.Unmarshal(raw, &a.Jobs)
+		if err != nil {
+			return fmt.Errorf("error reading 'jobs': %w", err)
+		}
+		delete(object, "jobs")
+	}
+
+	if raw, found := object["usage"]; found {
+		err = json.Unmarshal(raw, &a.Usage)
+		if err != nil {
+			return fmt.Errorf("error reading 'usage': %w", err)
+		}
+		delete(object, "usage")
+	}
+
+	if raw, found := object["webhook_deliveries"]; found {
+		err = json.Unmarshal(raw, &a.WebhookDeliveries)
+		if err != nil {
+			return fmt.Errorf("error reading 'webhook_deliveries': %w", err)
+		}
+		delete(object, "webhook_deliveries")
+	}
+
+	if raw, found := object["webhook_endpoints"]; found {
+		err = json.Unmarshal(raw, &a.WebhookEndpoints)
+		if err != nil {
+			return fmt.Errorf("error reading 'webhook_endpoints': %w", err)
+		}
+		delete(object, "webhook_endpoints")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for DataExportArchive to handle AdditionalProperties
+func (a DataExportArchive) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["account"], err = json.Marshal(a.Account)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'account': %w", err)
+	}
+
+	if a.ApiKeys != nil {
+		object["api_keys"], err = json.Marshal(a.ApiKeys)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'api_keys': %w", err)
+		}
+	}
+
+	if a.AuditEvents != nil {
+		object["audit_events"], err = json.Marshal(a.AuditEvents)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'audit_events': %w", err)
+		}
+	}
+
+	if a.ConsentHistory != nil {
+		object["consent_history"], err = json.Marshal(a.ConsentHistory)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'consent_history': %w", err)
+		}
+	}
+
+	object["consents"], err = json.Marshal(a.Consents)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'consents': %w", err)
+	}
+
+	object["format_version"], err = json.Marshal(a.FormatVersion)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'format_version': %w", err)
+	}
+
+	object["generated_at"], err = json.Marshal(a.GeneratedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'generated_at': %w", err)
+	}
+
+	if a.Jobs != nil {
+		object["jobs"], err = json.Marshal(a.Jobs)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'jobs': %w", err)
+		}
+	}
+
+	if a.Usage != nil {
+		object["usage"], err = json.Marshal(a.Usage)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'usage': %w", err)
+		}
+	}
+
+	if a.WebhookDeliveries != nil {
+		object["webhook_deliveries"], err = json.Marshal(a.WebhookDeliveries)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'webhook_deliveries': %w", err)
+		}
+	}
+
+	if a.WebhookEndpoints != nil {
+		object["webhook_endpoints"], err = json.Marshal(a.WebhookEndpoints)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'webhook_endpoints': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for Event. Returns the specified
+// element and whether it was found
+func (a Event) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for Event
+func (a *Event) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for Event to handle AdditionalProperties
+func (a *Event) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["created_at"]; found {
+		err = json.Unmarshal(raw, &a.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'created_at': %w", err)
+		}
+		delete(object, "created_at")
+	}
+
+	if raw, found := object["data"]; found {
+		err = json.Unmarshal(raw, &a.Data)
+		if err != nil {
+			return fmt.Errorf("error reading 'data': %w", err)
+		}
+		delete(object, "data")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.Id)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for Event to handle AdditionalProperties
+func (a Event) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["created_at"], err = json.Marshal(a.CreatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'created_at': %w", err)
+	}
+
+	if a.Data != nil {
+		object["data"], err = json.Marshal(a.Data)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'data': %w", err)
+		}
+	}
+
+	object["id"], err = json.Marshal(a.Id)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	object["type"], err = json.Marshal(a.Type)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'type': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for EventList. Returns the specified
+// element and whether it was found
+func (a EventList) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for EventList
+func (a *EventList) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for EventList to handle AdditionalProperties
+func (a *EventList) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["data"]; found {
+		err = json.Unmarshal(raw, &a.Data)
+		if err != nil {
+			return fmt.Errorf("error reading 'data': %w", err)
+		}
+		delete(object, "data")
+	}
+
+	if raw, found := object["next_cursor"]; found {
+		err = json.Unmarshal(raw, &a.NextCursor)
+		if err != nil {
+			return fmt.Errorf("error reading 'next_cursor': %w", err)
+		}
+		delete(object, "next_cursor")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for EventList to handle AdditionalProperties
+func (a EventList) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Data != nil {
+		object["data"], err = json.Marshal(a.Data)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'data': %w", err)
+		}
+	}
+
+	object["next_cursor"], err = json.Marshal(a.NextCursor)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'next_cursor': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for EventReplayResult. Returns the specified
+// element and whether it was found
+func (a EventReplayResult) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for EventReplayResult
+func (a *EventReplayResult) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for EventReplayResult to handle AdditionalProperties
+func (a *EventReplayResult) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["endpoints"]; found {
+		err = json.Unmarshal(raw, &a.Endpoints)
+		if err != nil {
+			return fmt.Errorf("error reading 'endpoints': %w", err)
+		}
+		delete(object, "endpoints")
+	}
+
+	if raw, found := object["event_id"]; found {
+		err = json.Unmarshal(raw, &a.EventId)
+		if err != nil {
+			return fmt.Errorf("error reading 'event_id': %w", err)
+		}
+		delete(object, "event_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for EventReplayResult to handle AdditionalProperties
+func (a EventReplayResult) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["endpoints"], err = json.Marshal(a.Endpoints)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'endpoints': %w", err)
+	}
+
+	object["event_id"], err = json.Marshal(a.EventId)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'event_id': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for FormatDescription. Returns the specified
+// element and whether it was found
+func (a FormatDescription) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for FormatDescription
+func (a *FormatDescription) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for FormatDescription to handle AdditionalProperties
+func (a *FormatDescription) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["converts_to"]; found {
+		err = json.Unmarshal(raw, &a.ConvertsTo)
+		if err != nil {
+			return fmt.Errorf("error reading 'converts_to': %w", err)
+		}
+		delete(object, "converts_to")
+	}
+
+	if raw, found := object["extensions"]; found {
+		err = json.Unmarshal(raw, &a.Extensions)
+		if err != nil {
+			return fmt.Errorf("error reading 'extensions': %w", err)
+		}
+		delete(object, "extensions")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.Id)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["input_options"]; found {
+		err = json.Unmarshal(raw, &a.InputOptions)
+		if err != nil {
+			return fmt.Errorf("error reading 'input_options': %w", err)
+		}
+		delete(object, "input_options")
+	}
+
+	if raw, found := object["media_type"]; found {
+		err = json.Unmarshal(raw, &a.MediaType)
+		if err != nil {
+			return fmt.Errorf("error reading 'media_type': %w", err)
+		}
+		delete(object, "media_type")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["output_options"]; found {
+		err = json.Unmarshal(raw, &a.OutputOptions)
+		if err != nil {
+			return fmt.Errorf("error reading 'output_options': %w", err)
+		}
+		delete(object, "output_options")
+	}
+
+	if raw, found := object["tabular"]; found {
+		err = json.Unmarshal(raw, &a.Tabular)
+		if err != nil {
+			return fmt.Errorf("error reading 'tabular': %w", err)
+		}
+		delete(object, "tabular")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for FormatDescription to handle AdditionalProperties
+func (a FormatDescription) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.ConvertsTo != nil {
+		object["converts_to"], err = json.Marshal(a.ConvertsTo)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'converts_to': %w", err)
+		}
+	}
+
+	if a.Extensions != nil {
+		object["extensions"], err = json.Marshal(a.Extensions)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'extensions': %w", err)
+		}
+	}
+
+	object["id"], err = json.Marshal(a.Id)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	if a.InputOptions != nil {
+		object["input_options"], err = json.Marshal(a.InputOptions)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'input_options': %w", err)
+		}
+	}
+
+	object["media_type"], err = json.Marshal(a.MediaType)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'media_type': %w", err)
+	}
+
+	object["name"], err = json.Marshal(a.Name)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'name': %w", err)
+	}
+
+	if a.OutputOptions != nil {
+		object["output_options"], err = json.Marshal(a.OutputOptions)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'output_options': %w", err)
+		}
+	}
+
+	object["tabular"], err = json.Marshal(a.Tabular)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'tabular': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for FormatList. Returns the specified
+// element and whether it was found
+func (a FormatList) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for FormatList
+func (a *FormatList) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for FormatList to handle AdditionalProperties
+func (a *FormatList) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["data"]; found {
+		err = json.Unmarshal(raw, &a.Data)
+		if err != nil {
+			return fmt.Errorf("error reading 'data': %w", err)
+		}
+		delete(object, "data")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for FormatList to handle AdditionalProperties
+func (a FormatList) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Data != nil {
+		object["data"], err = json.Marshal(a.Data)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'data': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for Health. Returns the specified
+// element and whether it was found
+func (a Health) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for Health
+func (a *Health) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for Health to handle AdditionalProperties
+func (a *Health) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["checks"]; found {
+		err = json.Unmarshal(raw, &a.Checks)
+		if err != nil {
+			return fmt.Errorf("error reading 'checks': %w", err)
+		}
+		delete(object, "checks")
+	}
+
+	if raw, found := object["output"]; found {
+		err = json.Unmarshal(raw, &a.Output)
+		if err != nil {
+			return fmt.Errorf("error reading 'output': %w", err)
+		}
+		delete(object, "output")
+	}
+
+	if raw, found := object["releaseId"]; found {
+		err = json.Unmarshal(raw, &a.ReleaseId)
+		if err != nil {
+			return fmt.Errorf("error reading 'releaseId': %w", err)
+		}
+		delete(object, "releaseId")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if raw, found := object["version"]; found {
+		err = json.Unmarshal(raw, &a.Version)
+		if err != nil {
+			return fmt.Errorf("error reading 'version': %w", err)
+		}
+		delete(object, "version")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for Health to handle AdditionalProperties
+func (a Health) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Checks != nil {
+		object["checks"], err = json.Marshal(a.Checks)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'checks': %w", err)
+		}
+	}
+
+	if a.Output != nil {
+		object["output"], err = json.Marshal(a.Output)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'output': %w", err)
+		}
+	}
+
+	if a.ReleaseId != nil {
+		object["releaseId"], err = json.Marshal(a.ReleaseId)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'releaseId': %w", err)
+		}
+	}
+
+	object["status"], err = json.Marshal(a.Status)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'status': %w", err)
+	}
+
+	object["version"], err = json.Marshal(a.Version)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'version': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for HealthCheck. Returns the specified
+// element and whether it was found
+func (a HealthCheck) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for HealthCheck
+func (a *HealthCheck) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for HealthCheck to handle AdditionalProperties
+func (a *HealthCheck) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["componentType"]; found {
+		err = json.Unmarshal(raw, &a.ComponentType)
+		if err != nil {
+			return fmt.Errorf("error reading 'componentType': %w", err)
+		}
+		delete(object, "componentType")
+	}
+
+	if raw, found := object["observedUnit"]; found {
+		err = json.Unmarshal(raw, &a.ObservedUnit)
+		if err != nil {
+			return fmt.Errorf("error reading 'observedUnit': %w", err)
+		}
+		delete(object, "observedUnit")
+	}
+
+	if raw, found := object["observedValue"]; found {
+		err = json.Unmarshal(raw, &a.ObservedValue)
+		if err != nil {
+			return fmt.Errorf("error reading 'observedValue': %w", err)
+		}
+		delete(object, "observedValue")
+	}
+
+	if raw, found := object["output"]; found {
+		err = json.Unmarshal(raw, &a.Output)
+		if err != nil {
+			return fmt.Errorf("error reading 'output': %w", err)
+		}
+		delete(object, "output")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if raw, found := object["time"]; found {
+		err = json.Unmarshal(raw, &a.Time)
+		if err != nil {
+			return fmt.Errorf("error reading 'time': %w", err)
+		}
+		delete(object, "time")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for HealthCheck to handle AdditionalProperties
+func (a HealthCheck) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.ComponentType != nil {
+		object["componentType"], err = json.Marshal(a.ComponentType)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'componentType': %w", err)
+		}
+	}
+
+	if a.ObservedUnit != nil {
+		object["observedUnit"], err = json.Marshal(a.ObservedUnit)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'observedUnit': %w", err)
+		}
+	}
+
+	if a.ObservedValue != nil {
+		object["observedValue"], err = json.Marshal(a.ObservedValue)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'observedValue': %w", err)
+		}
+	}
+
+	if a.Output != nil {
+		object["output"], err = json.Marshal(a.Output)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'output': %w", err)
+		}
+	}
+
+	object["status"], err = json.Marshal(a.Status)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'status': %w", err)
+	}
+
+	if a.Time != nil {
+		object["time"], err = json.Marshal(a.Time)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'time': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for Job. Returns the specified
+// element and whether it was found
+func (a Job) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for Job
+func (a *Job) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for Job to handle AdditionalProperties
+func (a *Job) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["attempts"]; found {
+		err = json.Unmarshal(raw, &a.Attempts)
+		if err != nil {
+			return fmt.Errorf("error reading 'attempts': %w", err)
+		}
+		delete(object, "attempts")
+	}
+
+	if raw, found := object["created_at"]; found {
+		err = json.Unmarshal(raw, &a.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'created_at': %w", err)
+		}
+		delete(object, "created_at")
+	}
+
+	if raw, found := object["error"]; found {
+		err = json.Unmarshal(raw, &a.Error)
+		if err != nil {
+			return fmt.Errorf("error reading 'error': %w", err)
+		}
+		delete(object, "error")
+	}
+
+	if raw, found := object["finished_at"]; found {
+		err = json.Unmarshal(raw, &a.FinishedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'finished_at': %w", err)
+		}
+		delete(object, "finished_at")
+	}
+
+	if raw, found := object["from"]; found {
+		err = json.Unmarshal(raw, &a.From)
+		if err != nil {
+			return fmt.Errorf("error reading 'from': %w", err)
+		}
+		delete(object, "from")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.Id)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["input_bytes"]; found {
+		err = json.Unmarshal(raw, &a.InputBytes)
+		if err != nil {
+			return fmt.Errorf("error reading 'input_bytes': %w", err)
+		}
+		delete(object, "input_bytes")
+	}
+
+	if raw, found := object["options"]; found {
+		err = json.Unmarshal(raw, &a.Options)
+		if err != nil {
+			return fmt.Errorf("error reading 'options': %w", err)
+		}
+		delete(object, "options")
+	}
+
+	if raw, found := object["progress"]; found {
+		err = json.Unmarshal(raw, &a.Progress)
+		if err != nil {
+			return fmt.Errorf("error reading 'progress': %w", err)
+		}
+		delete(object, "progress")
+	}
+
+	if raw, found := object["result"]; found {
+		err = json.Unmarshal(raw, &a.Result)
+		if err != nil {
+			return fmt.Errorf("error reading 'result': %w", err)
+		}
+		delete(object, "result")
+	}
+
+	if raw, found := object["started_at"]; found {
+		err = json.Unmarshal(raw, &a.StartedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'started_at': %w", err)
+		}
+		delete(object, "started_at")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if raw, found := object["to"]; found {
+		err = json.Unmarshal(raw, &a.To)
+		if err != nil {
+			return fmt.Errorf("error reading 'to': %w", err)
+		}
+		delete(object, "to")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for Job to handle AdditionalProperties
+func (a Job) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["attempts"], err = json.Marshal(a.Attempts)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'attempts': %w", err)
+	}
+
+	object["created_at"], err = json.Marshal(a.CreatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'created_at': %w", err)
+	}
+
+	object["error"], err = json.Marshal(a.Error)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'error': %w", err)
+	}
+
+	object["finished_at"], err = json.Marshal(a.FinishedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'finished_at': %w", err)
+	}
+
+	object["from"], err = json.Marshal(a.From)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'from': %w", err)
+	}
+
+	object["id"], err = json.Marshal(a.Id)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	object["input_bytes"], err = json.Marshal(a.InputBytes)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'input_bytes': %w", err)
+	}
+
+	object["options"], err = json.Marshal(a.Options)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'options': %w", err)
+	}
+
+	object["progress"], err = json.Marshal(a.Progress)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'progress': %w", err)
+	}
+
+	object["result"], err = json.Marshal(a.Result)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'result': %w", err)
+	}
+
+	object["started_at"], err = json.Marshal(a.StartedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'started_at': %w", err)
+	}
+
+	object["status"], err = json.Marshal(a.Status)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'status': %w", err)
+	}
+
+	object["to"], err = json.Marshal(a.To)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'to': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for JobList. Returns the specified
+// element and whether it was found
+func (a JobList) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for JobList
+func (a *JobList) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for JobList to handle AdditionalProperties
+func (a *JobList) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["data"]; found {
+		err = json.Unmarshal(raw, &a.Data)
+		if err != nil {
+			return fmt.Errorf("error reading 'data': %w", err)
+		}
+		delete(object, "data")
+	}
+
+	if raw, found := object["next_cursor"]; found {
+		err = json.Unmarshal(raw, &a.NextCursor)
+		if err != nil {
+			return fmt.Errorf("error reading 'next_cursor': %w", err)
+		}
+		delete(object, "next_cursor")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for JobList to handle AdditionalProperties
+func (a JobList) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Data != nil {
+		object["data"], err = json.Marshal(a.Data)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'data': %w", err)
+		}
+	}
+
+	object["next_cursor"], err = json.Marshal(a.NextCursor)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'next_cursor': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for JobResult. Returns the specified
+// element and whether it was found
+func (a JobResult) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for JobResult
+func (a *JobResult) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for JobResult to handle AdditionalProperties
+func (a *JobResult) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["bytes"]; found {
+		err = json.Unmarshal(raw, &a.Bytes)
+		if err != nil {
+			return fmt.Errorf("error reading 'bytes': %w", err)
+		}
+		delete(object, "bytes")
+	}
+
+	if raw, found := object["expires_at"]; found {
+		err = json.Unmarshal(raw, &a.ExpiresAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'expires_at': %w", err)
+		}
+		delete(object, "expires_at")
+	}
+
+	if raw, found := object["media_type"]; found {
+		err = json.Unmarshal(raw, &a.MediaType)
+		if err != nil {
+			return fmt.Errorf("error reading 'media_type': %w", err)
+		}
+		delete(object, "media_type")
+	}
+
+	if raw, found := object["records"]; found {
+		err = json.Unmarshal(raw, &a.Records)
+		if err != nil {
+			return fmt.Errorf("error reading 'records': %w", err)
+		}
+		delete(object, "records")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for JobResult to handle AdditionalProperties
+func (a JobResult) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["bytes"], err = json.Marshal(a.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'bytes': %w", err)
+	}
+
+	object["expires_at"], err = json.Marshal(a.ExpiresAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'expires_at': %w", err)
+	}
+
+	object["media_type"], err = json.Marshal(a.MediaType)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'media_type': %w", err)
+	}
+
+	object["records"], err = json.Marshal(a.Records)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'records': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for LoginResult. Returns the specified
+// element and whether it was found
+func (a LoginResult) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for LoginResult
+func (a *LoginResult) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for LoginResult to handle AdditionalProperties
+func (a *LoginResult) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["mfa_required"]; found {
+		err = json.Unmarshal(raw, &a.MfaRequired)
+		if err != nil {
+			return fmt.Errorf("error reading 'mfa_required': %w", err)
+		}
+		delete(object, "mfa_required")
+	}
+
+	if raw, found := object["mfa_token"]; found {
+		err = json.Unmarshal(raw, &a.MfaToken)
+		if err != nil {
+			return fmt.Errorf("error reading 'mfa_token': %w", err)
+		}
+		delete(object, "mfa_token")
+	}
+
+	if raw, found := object["mfa_token_expires_in"]; found {
+		err = json.Unmarshal(raw, &a.MfaTokenExpiresIn)
+		if err != nil {
+			return fmt.Errorf("error reading 'mfa_token_expires_in': %w", err)
+		}
+		delete(object, "mfa_token_expires_in")
+	}
+
+	if raw, found := object["tokens"]; found {
+		err = json.Unmarshal(raw, &a.Tokens)
+		if err != nil {
+			return fmt.Errorf("error reading 'tokens': %w", err)
+		}
+		delete(object, "tokens")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for LoginResult to handle AdditionalProperties
+func (a LoginResult) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["mfa_required"], err = json.Marshal(a.MfaRequired)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'mfa_required': %w", err)
+	}
+
+	if a.MfaToken != nil {
+		object["mfa_token"], err = json.Marshal(a.MfaToken)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'mfa_token': %w", err)
+		}
+	}
+
+	if a.MfaTokenExpiresIn != nil {
+		object["mfa_token_expires_in"], err = json.Marshal(a.MfaTokenExpiresIn)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'mfa_token_expires_in': %w", err)
+		}
+	}
+
+	if a.Tokens != nil {
+		object["tokens"], err = json.Marshal(a.Tokens)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'tokens': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for Problem. Returns the specified
+// element and whether it was found
+func (a Problem) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for Problem
+func (a *Problem) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for Problem to handle AdditionalProperties
+func (a *Problem) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["code"]; found {
+		err = json.Unmarshal(raw, &a.Code)
+		if err != nil {
+			return fmt.Errorf("error reading 'code': %w", err)
+		}
+		delete(object, "code")
+	}
+
+	if raw, found := object["detail"]; found {
+		err = json.Unmarshal(raw, &a.Detail)
+		if err != nil {
+			return fmt.Errorf("error reading 'detail': %w", err)
+		}
+		delete(object, "detail")
+	}
+
+	if raw, found := object["errors"]; found {
+		err = json.Unmarshal(raw, &a.Errors)
+		if err != nil {
+			return fmt.Errorf("error reading 'errors': %w", err)
+		}
+		delete(object, "errors")
+	}
+
+	if raw, found := object["instance"]; found {
+		err = json.Unmarshal(raw, &a.Instance)
+		if err != nil {
+			return fmt.Errorf("error reading 'instance': %w", err)
+		}
+		delete(object, "instance")
+	}
+
+	if raw, found := object["request_id"]; found {
+		err = json.Unmarshal(raw, &a.RequestId)
+		if err != nil {
+			return fmt.Errorf("error reading 'request_id': %w", err)
+		}
+		delete(object, "request_id")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if raw, found := object["title"]; found {
+		err = json.Unmarshal(raw, &a.Title)
+		if err != nil {
+			return fmt.Errorf("error reading 'title': %w", err)
+		}
+		delete(object, "title")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for Problem to handle AdditionalProperties
+func (a Problem) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["code"], err = json.Marshal(a.Code)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'code': %w", err)
+	}
+
+	if a.Detail != nil {
+		object["detail"], err = json.Marshal(a.Detail)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'detail': %w", err)
+		}
+	}
+
+	if a.Errors != nil {
+		object["errors"], err = json.Marshal(a.Errors)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'errors': %w", err)
+		}
+	}
+
+	if a.Instance != nil {
+		object["instance"], err = json.Marshal(a.Instance)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'instance': %w", err)
+		}
+	}
+
+	object["request_id"], err = json.Marshal(a.RequestId)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'request_id': %w", err)
+	}
+
+	object["status"], err = json.Marshal(a.Status)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'status': %w", err)
+	}
+
+	object["title"], err = json.Marshal(a.Title)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'title': %w", err)
+	}
+
+	object["type"], err = json.Marshal(a.Type)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'type': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for ProblemFieldError. Returns the specified
+// element and whether it was found
+func (a ProblemFieldError) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ProblemFieldError
+func (a *ProblemFieldError) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ProblemFieldError to handle AdditionalProperties
+func (a *ProblemFieldError) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["column"]; found {
+		err = json.Unmarshal(raw, &a.Column)
+		if err != nil {
+			return fmt.Errorf("error reading 'column': %w", err)
+		}
+		delete(object, "column")
+	}
+
+	if raw, found := object["line"]; found {
+		err = json.Unmarshal(raw, &a.Line)
+		if err != nil {
+			return fmt.Errorf("error reading 'line': %w", err)
+		}
+		delete(object, "line")
+	}
+
+	if raw, found := object["message"]; found {
+		err = json.Unmarshal(raw, &a.Message)
+		if err != nil {
+			return fmt.Errorf("error reading 'message': %w", err)
+		}
+		delete(object, "message")
+	}
+
+	if raw, found := object["path"]; found {
+		err = json.Unmarshal(raw, &a.Path)
+		if err != nil {
+			return fmt.Errorf("error reading 'path': %w", err)
+		}
+		delete(object, "path")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ProblemFieldError to handle AdditionalProperties
+func (a ProblemFieldError) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Column != nil {
+		object["column"], err = json.Marshal(a.Column)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'column': %w", err)
+		}
+	}
+
+	if a.Line != nil {
+		object["line"], err = json.Marshal(a.Line)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'line': %w", err)
+		}
+	}
+
+	object["message"], err = json.Marshal(a.Message)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'message': %w", err)
+	}
+
+	object["path"], err = json.Marshal(a.Path)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'path': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for RecoveryCodes. Returns the specified
+// element and whether it was found
+func (a RecoveryCodes) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for RecoveryCodes
+func (a *RecoveryCodes) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for RecoveryCodes to handle AdditionalProperties
+func (a *RecoveryCodes) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["recovery_codes"]; found {
+		err = json.Unmarshal(raw, &a.RecoveryCodes)
+		if err != nil {
+			return fmt.Errorf("error reading 'recovery_codes': %w", err)
+		}
+		delete(object, "recovery_codes")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for RecoveryCodes to handle AdditionalProperties
+func (a RecoveryCodes) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.RecoveryCodes != nil {
+		object["recovery_codes"], err = json.Marshal(a.RecoveryCodes)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'recovery_codes': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for Session. Returns the specified
+// element and whether it was found
+func (a Session) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for Session
+func (a *Session) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for Session to handle AdditionalProperties
+func (a *Session) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["account"]; found {
+		err = json.Unmarshal(raw, &a.Account)
+		if err != nil {
+			return fmt.Errorf("error reading 'account': %w", err)
+		}
+		delete(object, "account")
+	}
+
+	if raw, found := object["tokens"]; found {
+		err = json.Unmarshal(raw, &a.Tokens)
+		if err != nil {
+			return fmt.Errorf("error reading 'tokens': %w", err)
+		}
+		delete(object, "tokens")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for Session to handle AdditionalProperties
+func (a Session) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["account"], err = json.Marshal(a.Account)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'account': %w", err)
+	}
+
+	object["tokens"], err = json.Marshal(a.Tokens)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'tokens': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for TokenPair. Returns the specified
+// element and whether it was found
+func (a TokenPair) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for TokenPair
+func (a *TokenPair) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for TokenPair to handle AdditionalProperties
+func (a *TokenPair) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["access_token"]; found {
+		err = json.Unmarshal(raw, &a.AccessToken)
+		if err != nil {
+			return fmt.Errorf("error reading 'access_token': %w", err)
+		}
+		delete(object, "access_token")
+	}
+
+	if raw, found := object["expires_in"]; found {
+		err = json.Unmarshal(raw, &a.ExpiresIn)
+		if err != nil {
+			return fmt.Errorf("error reading 'expires_in': %w", err)
+		}
+		delete(object, "expires_in")
+	}
+
+	if raw, found := object["refresh_token"]; found {
+		err = json.Unmarshal(raw, &a.RefreshToken)
+		if err != nil {
+			return fmt.Errorf("error reading 'refresh_token': %w", err)
+		}
+		delete(object, "refresh_token")
+	}
+
+	if raw, found := object["refresh_token_expires_in"]; found {
+		err = json.Unmarshal(raw, &a.RefreshTokenExpiresIn)
+		if err != nil {
+			return fmt.Errorf("error reading 'refresh_token_expires_in': %w", err)
+		}
+		delete(object, "refresh_token_expires_in")
+	}
+
+	if raw, found := object["token_type"]; found {
+		err = json.Unmarshal(raw, &a.TokenType)
+		if err != nil {
+			return fmt.Errorf("error reading 'token_type': %w", err)
+		}
+		delete(object, "token_type")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for TokenPair to handle AdditionalProperties
+func (a TokenPair) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["access_token"], err = json.Marshal(a.AccessToken)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'access_token': %w", err)
+	}
+
+	object["expires_in"], err = json.Marshal(a.ExpiresIn)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'expires_in': %w", err)
+	}
+
+	object["refresh_token"], err = json.Marshal(a.RefreshToken)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'refresh_token': %w", err)
+	}
+
+	object["refresh_token_expires_in"], err = json.Marshal(a.RefreshTokenExpiresIn)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'refresh_token_expires_in': %w", err)
+	}
+
+	object["token_type"], err = json.Marshal(a.TokenType)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'token_type': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for TotpSetup. Returns the specified
+// element and whether it was found
+func (a TotpSetup) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for TotpSetup
+func (a *TotpSetup) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for TotpSetup to handle AdditionalProperties
+func (a *TotpSetup) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["otpauth_url"]; found {
+		err = json.Unmarshal(raw, &a.OtpauthUrl)
+		if err != nil {
+			return fmt.Errorf("error reading 'otpauth_url': %w", err)
+		}
+		delete(object, "otpauth_url")
+	}
+
+	if raw, found := object["secret"]; found {
+		err = json.Unmarshal(raw, &a.Secret)
+		if err != nil {
+			return fmt.Errorf("error reading 'secret': %w", err)
+		}
+		delete(object, "secret")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for TotpSetup to handle AdditionalProperties
+func (a TotpSetup) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["otpauth_url"], err = json.Marshal(a.OtpauthUrl)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'otpauth_url': %w", err)
+	}
+
+	object["secret"], err = json.Marshal(a.Secret)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'secret': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for Usage. Returns the specified
+// element and whether it was found
+func (a Usage) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for Usage
+func (a *Usage) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for Usage to handle AdditionalProperties
+func (a *Usage) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["data"]; found {
+		err = json.Unmarshal(raw, &a.Data)
+		if err != nil {
+			return fmt.Errorf("error reading 'data': %w", err)
+		}
+		delete(object, "data")
+	}
+
+	if raw, found := object["from"]; found {
+		err = json.Unmarshal(raw, &a.From)
+		if err != nil {
+			return fmt.Errorf("error reading 'from': %w", err)
+		}
+		delete(object, "from")
+	}
+
+	if raw, found := object["granularity"]; found {
+		err = json.Unmarshal(raw, &a.Granularity)
+		if err != nil {
+			return fmt.Errorf("error reading 'granularity': %w", err)
+		}
+		delete(object, "granularity")
+	}
+
+	if raw, found := object["to"]; found {
+		err = json.Unmarshal(raw, &a.To)
+		if err != nil {
+			return fmt.Errorf("error reading 'to': %w", err)
+		}
+		delete(object, "to")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for Usage to handle AdditionalProperties
+func (a Usage) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Data != nil {
+		object["data"], err = json.Marshal(a.Data)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'data': %w", err)
+		}
+	}
+
+	object["from"], err = json.Marshal(a.From)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'from': %w", err)
+	}
+
+	object["granularity"], err = json.Marshal(a.Granularity)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'granularity': %w", err)
+	}
+
+	object["to"], err = json.Marshal(a.To)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'to': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for UsageRow. Returns the specified
+// element and whether it was found
+func (a UsageRow) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for UsageRow
+func (a *UsageRow) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for UsageRow to handle AdditionalProperties
+func (a *UsageRow) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["avg_latency_ms"]; found {
+		err = json.Unmarshal(raw, &a.AvgLatencyMs)
+		if err != nil {
+			return fmt.Errorf("error reading 'avg_latency_ms': %w", err)
+		}
+		delete(object, "avg_latency_ms")
+	}
+
+	if raw, found := object["bytes_in"]; found {
+		err = json.Unmarshal(raw, &a.BytesIn)
+		if err != nil {
+			return fmt.Errorf("error reading 'bytes_in': %w", err)
+		}
+		delete(object, "bytes_in")
+	}
+
+	if raw, found := object["bytes_out"]; found {
+		err = json.Unmarshal(raw, &a.BytesOut)
+		if err != nil {
+			return fmt.Errorf("error reading 'bytes_out': %w", err)
+		}
+		delete(object, "bytes_out")
+	}
+
+	if raw, found := object["errors"]; found {
+		err = json.Unmarshal(raw, &a.Errors)
+		if err != nil {
+			return fmt.Errorf("error reading 'errors': %w", err)
+		}
+		delete(object, "errors")
+	}
+
+	if raw, found := object["max_latency_ms"]; found {
+		err = json.Unmarshal(raw, &a.MaxLatencyMs)
+		if err != nil {
+			return fmt.Errorf("error reading 'max_latency_ms': %w", err)
+		}
+		delete(object, "max_latency_ms")
+	}
+
+	if raw, found := object["operation"]; found {
+		err = json.Unmarshal(raw, &a.Operation)
+		if err != nil {
+			return fmt.Errorf("error reading 'operation': %w", err)
+		}
+		delete(object, "operation")
+	}
+
+	if raw, found := object["period_start"]; found {
+		err = json.Unmarshal(raw, &a.PeriodStart)
+		if err != nil {
+			return fmt.Errorf("error reading 'period_start': %w", err)
+		}
+		delete(object, "period_start")
+	}
+
+	if raw, found := object["requests"]; found {
+		err = json.Unmarshal(raw, &a.Requests)
+		if err != nil {
+			return fmt.Errorf("error reading 'requests': %w", err)
+		}
+		delete(object, "requests")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for UsageRow to handle AdditionalProperties
+func (a UsageRow) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["avg_latency_ms"], err = json.Marshal(a.AvgLatencyMs)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'avg_latency_ms': %w", err)
+	}
+
+	object["bytes_in"], err = json.Marshal(a.BytesIn)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'bytes_in': %w", err)
+	}
+
+	object["bytes_out"], err = json.Marshal(a.BytesOut)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'bytes_out': %w", err)
+	}
+
+	object["errors"], err = json.Marshal(a.Errors)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'errors': %w", err)
+	}
+
+	object["max_latency_ms"], err = json.Marshal(a.MaxLatencyMs)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'max_latency_ms': %w", err)
+	}
+
+	object["operation"], err = json.Marshal(a.Operation)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'operation': %w", err)
+	}
+
+	object["period_start"], err = json.Marshal(a.PeriodStart)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'period_start': %w", err)
+	}
+
+	object["requests"], err = json.Marshal(a.Requests)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'requests': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for WebhookDelivery. Returns the specified
+// element and whether it was found
+func (a WebhookDelivery) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for WebhookDelivery
+func (a *WebhookDelivery) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for WebhookDelivery to handle AdditionalProperties
+func (a *WebhookDelivery) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["attempt"]; found {
+		err = json.Unmarshal(raw, &a.Attempt)
+		if err != nil {
+			return fmt.Errorf("error reading 'attempt': %w", err)
+		}
+		delete(object, "attempt")
+	}
+
+	if raw, found := object["created_at"]; found {
+		err = json.Unmarshal(raw, &a.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'created_at': %w", err)
+		}
+		delete(object, "created_at")
+	}
+
+	if raw, found := object["error"]; found {
+		err = json.Unmarshal(raw, &a.Error)
+		if err != nil {
+			return fmt.Errorf("error reading 'error': %w", err)
+		}
+		delete(object, "error")
+	}
+
+	if raw, found := object["event_id"]; found {
+		err = json.Unmarshal(raw, &a.EventId)
+		if err != nil {
+			return fmt.Errorf("error reading 'event_id': %w", err)
+		}
+		delete(object, "event_id")
+	}
+
+	if raw, found := object["event_type"]; found {
+		err = json.Unmarshal(raw, &a.EventType)
+		if err != nil {
+			return fmt.Errorf("error reading 'event_type': %w", err)
+		}
+		delete(object, "event_type")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.Id)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["latency_ms"]; found {
+		err = json.Unmarshal(raw, &a.LatencyMs)
+		if err != nil {
+			return fmt.Errorf("error reading 'latency_ms': %w", err)
+		}
+		delete(object, "latency_ms")
+	}
+
+	if raw, found := object["response_excerpt"]; found {
+		err = json.Unmarshal(raw, &a.ResponseExcerpt)
+		if err != nil {
+			return fmt.Errorf("error reading 'response_excerpt': %w", err)
+		}
+		delete(object, "response_excerpt")
+	}
+
+	if raw, found := object["response_status"]; found {
+		err = json.Unmarshal(raw, &a.ResponseStatus)
+		if err != nil {
+			return fmt.Errorf("error reading 'response_status': %w", err)
+		}
+		delete(object, "response_status")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for WebhookDelivery to handle AdditionalProperties
+func (a WebhookDelivery) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["attempt"], err = json.Marshal(a.Attempt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'attempt': %w", err)
+	}
+
+	object["created_at"], err = json.Marshal(a.CreatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'created_at': %w", err)
+	}
+
+	object["error"], err = json.Marshal(a.Error)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'error': %w", err)
+	}
+
+	object["event_id"], err = json.Marshal(a.EventId)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'event_id': %w", err)
+	}
+
+	object["event_type"], err = json.Marshal(a.EventType)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'event_type': %w", err)
+	}
+
+	object["id"], err = json.Marshal(a.Id)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	object["latency_ms"], err = json.Marshal(a.LatencyMs)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'latency_ms': %w", err)
+	}
+
+	object["response_excerpt"], err = json.Marshal(a.ResponseExcerpt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'response_excerpt': %w", err)
+	}
+
+	object["response_status"], err = json.Marshal(a.ResponseStatus)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'response_status': %w", err)
+	}
+
+	object["status"], err = json.Marshal(a.Status)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'status': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for WebhookDeliveryList. Returns the specified
+// element and whether it was found
+func (a WebhookDeliveryList) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for WebhookDeliveryList
+func (a *WebhookDeliveryList) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for WebhookDeliveryList to handle AdditionalProperties
+func (a *WebhookDeliveryList) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["data"]; found {
+		err = json.Unmarshal(raw, &a.Data)
+		if err != nil {
+			return fmt.Errorf("error reading 'data': %w", err)
+		}
+		delete(object, "data")
+	}
+
+	if raw, found := object["next_cursor"]; found {
+		err = json.Unmarshal(raw, &a.NextCursor)
+		if err != nil {
+			return fmt.Errorf("error reading 'next_cursor': %w", err)
+		}
+		delete(object, "next_cursor")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for WebhookDeliveryList to handle AdditionalProperties
+func (a WebhookDeliveryList) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Data != nil {
+		object["data"], err = json.Marshal(a.Data)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'data': %w", err)
+		}
+	}
+
+	object["next_cursor"], err = json.Marshal(a.NextCursor)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'next_cursor': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for WebhookEndpoint. Returns the specified
+// element and whether it was found
+func (a WebhookEndpoint) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for WebhookEndpoint
+func (a *WebhookEndpoint) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for WebhookEndpoint to handle AdditionalProperties
+func (a *WebhookEndpoint) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["created_at"]; found {
+		err = json.Unmarshal(raw, &a.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'created_at': %w", err)
+		}
+		delete(object, "created_at")
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["disabled_reason"]; found {
+		err = json.Unmarshal(raw, &a.DisabledReason)
+		if err != nil {
+			return fmt.Errorf("error reading 'disabled_reason': %w", err)
+		}
+		delete(object, "disabled_reason")
+	}
+
+	if raw, found := object["enabled"]; found {
+		err = json.Unmarshal(raw, &a.Enabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'enabled': %w", err)
+		}
+		delete(object, "enabled")
+	}
+
+	if raw, found := object["events"]; found {
+		err = json.Unmarshal(raw, &a.Events)
+		if err != nil {
+			return fmt.Errorf("error reading 'events': %w", err)
+		}
+		delete(object, "events")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.Id)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["secret_rotated_at"]; found {
+		err = json.Unmarshal(raw, &a.SecretRotatedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'secret_rotated_at': %w", err)
+		}
+		delete(object, "secret_rotated_at")
+	}
+
+	if raw, found := object["updated_at"]; found {
+		err = json.Unmarshal(raw, &a.UpdatedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'updated_at': %w", err)
+		}
+		delete(object, "updated_at")
+	}
+
+	if raw, found := object["url"]; found {
+		err = json.Unmarshal(raw, &a.Url)
+		if err != nil {
+			return fmt.Errorf("error reading 'url': %w", err)
+		}
+		delete(object, "url")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for WebhookEndpoint to handle AdditionalProperties
+func (a WebhookEndpoint) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["created_at"], err = json.Marshal(a.CreatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'created_at': %w", err)
+	}
+
+	object["description"], err = json.Marshal(a.Description)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'description': %w", err)
+	}
+
+	object["disabled_reason"], err = json.Marshal(a.DisabledReason)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'disabled_reason': %w", err)
+	}
+
+	object["enabled"], err = json.Marshal(a.Enabled)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'enabled': %w", err)
+	}
+
+	if a.Events != nil {
+		object["events"], err = json.Marshal(a.Events)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'events': %w", err)
+		}
+	}
+
+	object["id"], err = json.Marshal(a.Id)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	object["secret_rotated_at"], err = json.Marshal(a.SecretRotatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'secret_rotated_at': %w", err)
+	}
+
+	object["updated_at"], err = json.Marshal(a.UpdatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'updated_at': %w", err)
+	}
+
+	object["url"], err = json.Marshal(a.Url)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'url': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for WebhookEndpointList. Returns the specified
+// element and whether it was found
+func (a WebhookEndpointList) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for WebhookEndpointList
+func (a *WebhookEndpointList) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for WebhookEndpointList to handle AdditionalProperties
+func (a *WebhookEndpointList) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["data"]; found {
+		err = json.Unmarshal(raw, &a.Data)
+		if err != nil {
+			return fmt.Errorf("error reading 'data': %w", err)
+		}
+		delete(object, "data")
+	}
+
+	if raw, found := object["next_cursor"]; found {
+		err = json.Unmarshal(raw, &a.NextCursor)
+		if err != nil {
+			return fmt.Errorf("error reading 'next_cursor': %w", err)
+		}
+		delete(object, "next_cursor")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for WebhookEndpointList to handle AdditionalProperties
+func (a WebhookEndpointList) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Data != nil {
+		object["data"], err = json.Marshal(a.Data)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'data': %w", err)
+		}
+	}
+
+	object["next_cursor"], err = json.Marshal(a.NextCursor)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'next_cursor': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for WebhookEndpointWithSecret. Returns the specified
+// element and whether it was found
+func (a WebhookEndpointWithSecret) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for WebhookEndpointWithSecret
+func (a *WebhookEndpointWithSecret) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for WebhookEndpointWithSecret to handle AdditionalProperties
+func (a *WebhookEndpointWithSecret) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["endpoint"]; found {
+		err = json.Unmarshal(raw, &a.Endpoint)
+		if err != nil {
+			return fmt.Errorf("error reading 'endpoint': %w", err)
+		}
+		delete(object, "endpoint")
+	}
+
+	if raw, found := object["secret"]; found {
+		err = json.Unmarshal(raw, &a.Secret)
+		if err != nil {
+			return fmt.Errorf("error reading 'secret': %w", err)
+		}
+		delete(object, "secret")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for WebhookEndpointWithSecret to handle AdditionalProperties
+func (a WebhookEndpointWithSecret) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["endpoint"], err = json.Marshal(a.Endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'endpoint': %w", err)
+	}
+
+	object["secret"], err = json.Marshal(a.Secret)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'secret': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
 
 // Getter for additional properties for GetOpenApiDocument200JSONResponseBody. Returns the specified
 // element and whether it was found

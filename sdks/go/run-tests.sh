@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The Go SDK's checks: gofmt, go vet, go build, and go test (unit tests on the shared conformance
-# vectors plus the contract test against the real server on the real PostgreSQL).
+# The Go SDK's checks: gofmt, go vet, go build, and go test: unit tests on the shared conformance
+# vectors, and the contract suite and README examples against the shared contract environment
+# (sdks/conformance/contract/server.ts: the real server on the real PostgreSQL in DATABASE_URL,
+# run with Node 24 from TRANSMUTE_NODE or the repository's .tools). The run fails when an
+# operation of the spec was not called.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,6 +18,5 @@ if [ -n "$unformatted" ]; then
 fi
 "$GO" vet ./...
 "$GO" build ./...
-TRANSMUTE_CONTRACT=1 \
-  DATABASE_URL="${DATABASE_URL:-postgres://transmute:transmute@127.0.0.1:5432/transmute}" \
+DATABASE_URL="${DATABASE_URL:-postgres://transmute:transmute@127.0.0.1:5432/transmute}" \
   "$GO" test -count=1 ./...

@@ -51,6 +51,13 @@ func WithHeader(name, value string) RequestOption {
 	return func(c *requestconfig.RequestConfig) error { c.Header.Set(name, value); return nil }
 }
 
+// WithQuery sets a query parameter on every request it applies to, over the operation's own: for
+// parameters the spec leaves open, such as those an identity provider adds to its callback
+// (RFC 9207 `iss`), which CompleteOidcSignIn must pass on as the browser would.
+func WithQuery(name, value string) RequestOption {
+	return func(c *requestconfig.RequestConfig) error { c.Query.Set(name, value); return nil }
+}
+
 // WithResponseInto stores the last HTTP response of the call in *dst (its body already read),
 // for headers such as X-Request-Id.
 func WithResponseInto(dst **http.Response) RequestOption {

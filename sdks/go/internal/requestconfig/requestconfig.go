@@ -36,7 +36,9 @@ type RequestConfig struct {
 	RequestTimeout time.Duration
 	HTTPClient     *http.Client
 	Header         http.Header
-	LogLevel       string
+	// Query holds extra query parameters, set over the operation's own.
+	Query    url.Values
+	LogLevel string
 	// ResponseInto, when set, receives the last HTTP response (its body already read).
 	ResponseInto **http.Response
 	// Random draws the jitter factor; tests fix it.
@@ -67,6 +69,10 @@ func Defaults() *RequestConfig {
 func (cfg *RequestConfig) Apply(opts ...RequestOption) (*RequestConfig, error) {
 	out := *cfg
 	out.Header = cfg.Header.Clone()
+	out.Query = url.Values{}
+	for name, values := range cfg.Query {
+		out.Query[name] = append([]string{}, values...)
+	}
 	for _, opt := range opts {
 		if err := opt(&out); err != nil {
 			return nil, err
@@ -86,8 +92,13 @@ type Request struct {
 	// Auth is false for operations the spec marks as needing no credentials.
 	Auth bool
 	// Out receives the response: *[]byte takes the raw body, anything else is JSON-decoded.
-	Out     any
-	Version string
+	Out any
+	// Decode, when set, replaces Out for operations whose answers differ by status.
+	Decode func(status int, body []byte) error
+	// Redirect is true when the operation's documented answer is a redirect (3xx): it is returned
+	// to the caller, headers and all. Other operations treat a redirect as an error.
+	Redirect bool
+	Version  string
 }
 
 // BuildPath fills a path template; an empty or dot-segment parameter would address a different
@@ -125,8 +136,14 @@ func Execute(ctx context.Context, cfg *RequestConfig, req Request) error {
 		return err
 	}
 	target := strings.TrimRight(cfg.BaseURL, "/") + req.Path
-	if len(req.Query) > 0 {
-		target += "?" + req.Query.Encode()
+	query := url.Values{}
+	for _, values := range []url.Values{req.Query, cfg.Query} {
+		for name, value := range values {
+			query[name] = value
+		}
+	}
+	if len(query) > 0 {
+		target += "?" + query.Encode()
 	}
 	for attempt := 0; ; attempt++ {
 		started := time.Now()
@@ -143,8 +160,8 @@ func Execute(ctx context.Context, cfg *RequestConfig, req Request) error {
 			continue
 		}
 		cfg.logf("info", "%s %s → %d (attempt %d, %s, request_id %s)", req.Method, target, status, attempt, time.Since(started), respHeader.Get("X-Request-Id"))
-		if status < 300 {
-			return decode(respBody, req.Out)
+		if status < 300 || (req.Redirect && status < 400) {
+			return decode(status, respBody, req)
 		}
 		apiErr := apierror.New(status, respHeader, respBody)
 		if !retriesLeft || !retry.ShouldRetry(status, respHeader) {
@@ -194,7 +211,13 @@ func send(ctx context.Context, cfg *RequestConfig, method, target string, header
 	}
 	httpReq.Header = header.Clone()
 	cfg.logf("debug", "%s %s headers %v", method, target, redact(header))
-	resp, err := cfg.HTTPClient.Do(httpReq)
+	// Redirects are never followed: a documented one (startOidcSignIn) is the answer, whose Location
+	// and Set-Cookie the caller needs, and an undocumented one (an http:// base URL behind a proxy
+	// that upgrades to HTTPS) must not carry the credentials to another address unnoticed. A copy,
+	// so that the caller's client is left as it was.
+	client := *cfg.HTTPClient
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.Do(httpReq)
 	if err != nil {
 		return 0, nil, nil, transportError(ctx, err)
 	}
@@ -236,8 +259,14 @@ func wait(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func decode(body []byte, out any) error {
-	switch target := out.(type) {
+func decode(status int, body []byte, req Request) error {
+	if req.Decode != nil {
+		if err := req.Decode(status, body); err != nil {
+			return fmt.Errorf("transmute: decoding the response: %w", err)
+		}
+		return nil
+	}
+	switch target := req.Out.(type) {
 	case nil:
 		return nil
 	case *[]byte:
@@ -247,7 +276,7 @@ func decode(body []byte, out any) error {
 	if len(body) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if err := json.Unmarshal(body, req.Out); err != nil {
 		return fmt.Errorf("transmute: decoding the response: %w", err)
 	}
 	return nil
