@@ -5,7 +5,7 @@ export const PROBLEM_TYPE_BASE = 'https://transmute.dev/errors/';
 
 export function generateErrorTable(catalog: Record<string, ErrorEntry>): string {
   const rows = Object.entries(catalog)
-    .map(([code, e]) => `  ${code}: { status: ${e.status}, title: ${JSON.stringify(e.title)} },`)
+    .map(([code, e]) => `  ${code}: { status: ${e.status}, title: ${JSON.stringify(e.title)}${e.retry === false ? ', retry: false' : ''} },`)
     .join('\n');
   return `export const PROBLEM_TYPE_BASE = ${JSON.stringify(PROBLEM_TYPE_BASE)};
 
@@ -19,7 +19,9 @@ export type ErrorCode = keyof typeof errorCatalog;
 
 export function generateErrorDocs(catalog: Record<string, ErrorEntry>): string {
   const sections = Object.entries(catalog).map(
-    ([code, e]) => `## ${code}: ${e.title}\n\nHTTP ${e.status}. Problem type \`${PROBLEM_TYPE_BASE}${code}\`.\n\n- **When:** ${e.when}\n- **What to do:** ${e.fix}\n`,
+    ([code, e]) =>
+      `## ${code}: ${e.title}\n\nHTTP ${e.status}. Problem type \`${PROBLEM_TYPE_BASE}${code}\`.` +
+      `${e.retry === false ? ' Sent with `x-should-retry: false`: the SDKs do not retry it.' : ''}\n\n- **When:** ${e.when}\n- **What to do:** ${e.fix}\n`,
   );
   return `# Error reference
 

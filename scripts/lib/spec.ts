@@ -31,6 +31,8 @@ export interface ErrorEntry {
   title: string;
   when: string;
   fix: string;
+  /** false: retrying the same request cannot succeed, so the reply says `x-should-retry: false`. */
+  retry?: false;
 }
 
 export function loadSpec(): Json {

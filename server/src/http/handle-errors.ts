@@ -1,6 +1,7 @@
 // The one place an error becomes a response: an ApiError shows its catalog entry; anything else
 // is logged in full and answered with E1000, which reveals nothing about the cause.
 import { ApiError, problemOf } from './problem.ts';
+import { errorCatalog } from '../generated/errors.ts';
 import type { AppContext, AppMiddleware } from './context.ts';
 
 export function handleErrors(): AppMiddleware {
@@ -17,6 +18,7 @@ export function writeProblem(ctx: AppContext, error: unknown): void {
   const apiError = error instanceof ApiError ? error : new ApiError('E1000', 'An unexpected error occurred. Quote the request_id to support.');
   if (apiError !== error) ctx.state.log.error({ err: error }, 'unhandled error');
   if (apiError.headers) ctx.set(apiError.headers);
+  if ((errorCatalog[apiError.code] as { retry?: false }).retry === false) ctx.set('x-should-retry', 'false');
   ctx.status = apiError.status;
   ctx.type = 'application/problem+json';
   ctx.body = problemOf(apiError, ctx.state.requestId, ctx.path);
