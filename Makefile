@@ -33,7 +33,7 @@ help:
 	@echo 'make api-key EMAIL=you@example.com PLAN=free   print a new API key'
 	@echo 'make migration NAME=add_x   write the next migration from the entities'
 	@echo 'make loadtest RATE=100 DURATION=30   the SLA plan from the spec, with vegeta'
-	@echo 'make bench     full stack vs bare Koa, same request, one run'
+	@echo 'make bench     full stack vs bare Koa and the peer stack, same requests, one run'
 
 $(INSTALLED): package.json package-lock.json server/package.json scripts/package.json | $(NODE_DEP)
 	npm ci --no-audit --no-fund --loglevel=error >&2
@@ -77,10 +77,11 @@ test-sdks: $(INSTALLED)
 	sdks/python/run-tests.sh
 	sdks/go/run-tests.sh
 
-test: lint typecheck check-generated test-unit test-sdks
+# test-sdks first: it provisions .tools/venv-sdk, whose mypy scripts/test/code-samples.test.ts uses.
+test: lint typecheck check-generated test-sdks test-unit
 
 bench: generate
 	$(NODE) loadtest/bench.ts
 
 loadtest: generate
-	RATE=$(or $(RATE),100) DURATION=$(or $(DURATION),30) $(NODE) loadtest/run.ts
+	PROFILE=$(PROFILE) RATE=$(RATE) DURATION=$(DURATION) $(NODE) loadtest/run.ts

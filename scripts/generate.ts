@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
+import { generateCodeSamples, withCodeSamples } from './generate/code-samples.ts';
 import { generateErrorDocs, generateErrorTable } from './generate/errors.ts';
 import { generateGrafana } from './generate/grafana.ts';
 import { generateLoadtest, MIX_PATH } from './generate/loadtest.ts';
@@ -56,7 +57,6 @@ async function main(): Promise<void> {
   const spec = loadSpec();
   const catalog = loadErrorCatalog();
 
-  writeFileSync(join(SERVER_OUT, 'openapi.json'), JSON.stringify(spec, null, 2) + '\n');
   writeGenerated(join(SERVER_OUT, 'api-types.ts'), astToString(await openapiTS(structuredClone(spec) as never, { alphabetize: false })));
 
   const validators = generateValidators(spec);
@@ -73,7 +73,11 @@ async function main(): Promise<void> {
   for (const file of await generateTypeScriptSdk(spec)) writeGenerated(join(ROOT, 'sdks', 'typescript', 'src', 'generated', file.path), file.content);
   for (const file of generatePythonSdk(spec)) writeGenerated(join(ROOT, 'sdks', 'python', 'src', 'transmute', file.path), file.content);
 
-  writeGoSdk(spec);
+  const goModels = writeGoSdk(spec).find((file) => file.path === 'models.gen.go')!.content;
+
+  // The served spec carries each operation's SDK calls (x-codeSamples); openapi/ stays as written.
+  const served = withCodeSamples(spec, generateCodeSamples(spec, goModels));
+  writeFileSync(join(SERVER_OUT, 'openapi.json'), JSON.stringify(served, null, 2) + '\n');
 
   writeFileSync(HASH_FILE, hash + '\n');
 }

@@ -24,8 +24,8 @@ const EXTENDED_TAGS: ReadonlySet<string> = new Set(['jobs', 'webhooks']);
 const RESERVED = new Set(['from', 'import', 'class', 'def', 'global', 'in', 'is', 'lambda', 'not', 'or', 'and', 'pass', 'return', 'with', 'yield', 'async', 'await', 'for', 'if', 'else', 'while', 'try', 'except', 'raise', 'del', 'as', 'assert', 'break', 'continue', 'elif', 'finally', 'nonlocal', 'None', 'True', 'False', 'json', 'dict', 'copy', 'schema', 'validate', 'construct']);
 
 const pascal = (words: string): string => words.replace(/(?:^|[-_ ])(\w)/g, (_, c: string) => c.toUpperCase());
-const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/-/g, '_');
-const pyName = (name: string): string => (RESERVED.has(name) ? `${name}_` : name.replace(/[^A-Za-z0-9_]/g, '_'));
+export const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/-/g, '_');
+export const pyName = (name: string): string => (RESERVED.has(name) ? `${name}_` : name.replace(/[^A-Za-z0-9_]/g, '_'));
 const literal = (value: unknown): string => JSON.stringify(value);
 
 class Models {
@@ -163,6 +163,9 @@ function methodOf(spec: Json, models: Models, operation: Operation): Method {
     ...(requestBody ? [`body=${dict(body)}`] : []),
     ...(query.length ? [`query=${dict(query)}`] : []),
     `auth=${securityOf(spec, op) !== null ? 'True' : 'False'}`,
+    // A documented 3xx (startOidcSignIn's 302) is the answer itself: its Location and Set-Cookie
+    // are read from the raw response, so the runtime must neither follow it nor raise on it.
+    ...(Object.keys(op.responses ?? {}).some((code) => code.startsWith('3')) ? ['redirect=True'] : []),
     'options=request_options',
   ];
   const doc = `        """${summary.replace(/"""/g, "'''")} (`+ '`' + `${method.toUpperCase()} ${path}` + '`' + `, ${operationId})."""\n`;

@@ -14,9 +14,9 @@ const API_CSP = {
 };
 
 /**
- * The reference page (/docs) is the exception: it runs swagger-ui's script and styles, inlined
- * so no CDN is needed. Scripts are allowed by hash only; styles need 'unsafe-inline' because
- * swagger-ui sets style attributes at run time.
+ * The reference page (/docs) is the exception: it runs Redoc's script, inlined so no CDN is
+ * needed. Scripts are allowed by hash only; styles need 'unsafe-inline' because Redoc injects its
+ * styles at run time.
  */
 export function docsCsp(scriptHashes: string[]): HelmetOptions['contentSecurityPolicy'] {
   return {

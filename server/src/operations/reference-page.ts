@@ -1,9 +1,9 @@
-// /docs: swagger-ui with this server's own spec, as one page that loads nothing from elsewhere.
-// Built once, on first request, from the swagger-ui-dist package on disk.
+// /docs: Redoc with this server's own spec, as one page that loads nothing from elsewhere. Redoc
+// (unlike swagger-ui) renders the spec's x-codeSamples, the SDK calls `make generate` writes for
+// every operation. Built once, on first request, from the redoc package on disk.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 
 export interface ReferencePage {
   html: string;
@@ -12,6 +12,15 @@ export interface ReferencePage {
 }
 
 const require = createRequire(import.meta.url);
+
+// Search runs in a Web Worker made from a blob: URL, which a hash-only script-src refuses (Redoc then
+// fails to render at all), so it is off. Redoc's default fonts are web fonts the page would have to
+// fetch; system fonts need nothing.
+const OPTIONS = {
+  disableSearch: true,
+  downloadDefinitionUrl: '/openapi.json',
+  theme: { typography: { fontFamily: 'system-ui, sans-serif', headings: { fontFamily: 'system-ui, sans-serif' }, code: { fontFamily: 'ui-monospace, monospace' } } },
+};
 
 function sha256(text: string): string {
   return `sha256-${createHash('sha256').update(text).digest('base64')}`;
@@ -22,20 +31,21 @@ function inlineSafe(code: string): string {
   return code.replace(/<\/script/gi, '<\\/script');
 }
 
+/** JSON as a script literal: `<` only occurs inside strings, where `\u003c` means the same. */
+function jsonLiteral(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
 export function buildReferencePage(spec: { info: { title: string } }): ReferencePage {
-  const dist = dirname(require.resolve('swagger-ui-dist/package.json'));
-  const css = readFileSync(join(dist, 'swagger-ui.css'), 'utf8');
-  const bundle = inlineSafe(readFileSync(join(dist, 'swagger-ui-bundle.js'), 'utf8'));
-  const init = inlineSafe(
-    `window.ui = SwaggerUIBundle({ spec: ${JSON.stringify(spec)}, dom_id: '#reference', deepLinking: true, ` +
-      `presets: [SwaggerUIBundle.presets.apis], layout: 'BaseLayout', tryItOutEnabled: false });`,
-  );
+  const bundle = inlineSafe(readFileSync(require.resolve('redoc/bundles/redoc.standalone.js'), 'utf8'));
+  const init = `Redoc.init(${jsonLiteral(spec)}, ${jsonLiteral(OPTIONS)}, document.getElementById('reference'));`;
   const html = `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${spec.info.title} reference</title>
-<style>${css}</style>
+<style>body { margin: 0; padding: 0; }</style>
 </head>
 <body>
 <div id="reference"></div>

@@ -31,11 +31,18 @@ it('serves the spec it was built from at /openapi.json', async () => {
   assert.equal(res.status, 200);
   assert.equal(res.body.openapi, '3.1.0');
   assert.ok(res.body.paths['/v1/conversions'].post);
+  assert.deepEqual(
+    res.body.paths['/v1/conversions'].post['x-codeSamples'].map((s: { lang: string }) => s.lang),
+    ['TypeScript', 'Python', 'Go'],
+  );
 });
 
-it('serves the reference page at /docs with the spec inlined', async () => {
+it('serves the reference page at /docs with the spec and its code samples inlined', async () => {
   const res = await call(`${server.url}/docs`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type')!, /^text\/html/);
   assert.match(res.text, /createConversion/);
+  assert.match(res.text, /"x-codeSamples":\[\{"lang":"TypeScript"/);
+  assert.match(res.text, /client\.conversions\.create\(/);
+  assert.match(res.text, /client\.Conversions\.Create\(ctx, transmute\.ConversionRequest\{/);
 });
