@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from conftest import json_response
-from transmute import Transmute, __version__, models
+from transmute import APIStatusError, Transmute, __version__, models
 from test_pagination import job
 
 
@@ -91,3 +91,30 @@ def test_debug_log_redacts_credentials(caplog: pytest.LogCaptureFixture) -> None
         Transmute(api_key="secret-key", http_client=recording([], {"data": []})).formats.list()
     assert "/v1/formats -> 200" in caplog.text
     assert "secret-key" not in caplog.text and "<redacted>" in caplog.text
+
+
+def test_a_documented_redirect_is_the_answer_and_is_never_followed() -> None:
+    seen: List[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(302, headers={"location": "https://idp.example/authorize", "set-cookie": "transmute_oidc=v; path=/", "x-request-id": "req_test"})
+
+    # Even a client configured to follow redirects does not take the call elsewhere.
+    client = Transmute(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=True))
+    started = client.auth.with_raw_response.start_oidc_sign_in("google")
+    assert started.status_code == 302 and started.parse() is None
+    assert started.headers["location"] == "https://idp.example/authorize" and started.headers["set-cookie"].startswith("transmute_oidc=v")
+    client.auth.start_oidc_sign_in("google")
+    assert len(seen) == 2
+    # Where the spec documents no redirect, one is an error.
+    with pytest.raises(APIStatusError) as caught:
+        client.jobs.retrieve("job_1")
+    assert caught.value.status == 302 and len(seen) == 3
+
+
+def test_extra_query_parameters_are_sent() -> None:
+    seen: List[httpx.Request] = []
+    client = Transmute(api_key="k", http_client=recording(seen, {"mfa_required": False}))
+    client.auth.complete_oidc_sign_in("google", code="c", state="s", request_options={"extra_query": {"iss": "https://idp.example"}})
+    assert dict(seen[0].url.params) == {"code": "c", "state": "s", "iss": "https://idp.example"}

@@ -6,7 +6,7 @@ from typing import Any, Dict, List
 import httpx
 import pytest
 
-from conftest import json_response, vectors
+from conftest import Handler, json_response, vectors
 from transmute import AsyncTransmute, Transmute
 
 PAGINATION = vectors("pagination")
@@ -20,7 +20,7 @@ def job(id: str) -> Dict[str, Any]:
     }
 
 
-def server(vector: Dict[str, Any]) -> Any:
+def server(vector: Dict[str, Any]) -> Handler:
     def handler(request: httpx.Request) -> httpx.Response:
         cursor = request.url.params.get("cursor")
         page = next(p for p in vector["pages"] if p["request_cursor"] == cursor)

@@ -10,6 +10,7 @@ import pytest
 from conftest import json_response, vectors
 from transmute import APIConnectionError, APITimeoutError, AsyncTransmute, InternalServerError, Transmute
 from transmute._retry import retry_delay, should_retry
+from test_client import recording
 
 RETRIES = vectors("retries")
 NOW = parsedate_to_datetime(RETRIES["now"]).timestamp()
@@ -57,7 +58,7 @@ def test_caller_idempotency_key_wins_and_get_has_none(sleeps: List[float]) -> No
     client.conversions.create(from_="json", to="csv", input="[]", request_options={"idempotency_key": "mine"})
     assert seen[0].headers["idempotency-key"] == "mine"
     seen.clear()
-    client._http = httpx.Client(transport=httpx.MockTransport(lambda r: (seen.append(r), json_response(200, {"data": []}))[1]))
+    client._http = recording(seen, {"data": []})
     client.formats.list()
     assert "idempotency-key" not in seen[0].headers
 

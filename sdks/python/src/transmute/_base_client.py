@@ -66,6 +66,8 @@ class _Prepared(NamedTuple):
     content: Optional[bytes]
     deadline: float
     max_retries: int
+    redirect: bool
+    """The operation documents a 3xx as its answer (the SDK never follows redirects)."""
 
 
 def _user_agent() -> str:
@@ -102,6 +104,7 @@ class _BaseClient:
         body: Optional[Mapping[str, Any]],
         auth: bool,
         options: Optional[RequestOptions],
+        redirect: bool = False,
     ) -> _Prepared:
         options = options or {}
         headers = httpx.Headers({"Accept": "application/json", "User-Agent": _user_agent()})
@@ -126,18 +129,19 @@ class _BaseClient:
         return _Prepared(
             method=method,
             url=self.base_url + build_path(path, path_params),
-            params=to_query(query or {}),
+            params=to_query({**(query or {}), **(options.get("extra_query") or {})}),
             headers=headers,
             content=content,
             deadline=time.monotonic() + options.get("timeout", self.timeout),
             max_retries=options.get("max_retries", self.max_retries),
+            redirect=redirect,
         )
 
     def _on_response(self, request: _Prepared, attempt: int, response: httpx.Response, started: float) -> Optional[float]:
         """None when `response` is the answer; else the wait before the next attempt. Raises the
         API error when no retry is left or worth it."""
         logger.info("%s %s -> %s (attempt %d, %.0f ms, request_id %s)", request.method, request.url, response.status_code, attempt, (time.monotonic() - started) * 1000, response.headers.get("x-request-id"))
-        if response.is_success:
+        if response.is_success or (request.redirect and response.is_redirect):
             return None
         error: APIStatusError = error_for(response.status_code, read_body(response), response.headers)
         if attempt >= request.max_retries or not should_retry(response.status_code, response.headers):
@@ -200,7 +204,7 @@ class SyncClientCore(_BaseClient):
             remaining = self._remaining(request)
             started = time.monotonic()
             try:
-                response = self._http.request(request.method, request.url, params=request.params, headers=request.headers, content=request.content, timeout=remaining)
+                response = self._http.request(request.method, request.url, params=request.params, headers=request.headers, content=request.content, timeout=remaining, follow_redirects=False)
             except httpx.TransportError as exc:
                 _sleep(self._on_failure(request, attempt, exc))
             else:
@@ -221,8 +225,9 @@ class SyncClientCore(_BaseClient):
         auth: bool,
         options: Optional[RequestOptions],
         cast_to: Any,
+        redirect: bool = False,
     ) -> Any:
-        response = self._send(self._prepare(method, path, path_params, query, body, auth, options))
+        response = self._send(self._prepare(method, path, path_params, query, body, auth, options, redirect))
         parsed = parse_as(cast_to, response)
         return APIResponse[Any](response, parsed) if RAW_RESPONSE.get() else parsed
 
@@ -266,7 +271,7 @@ class AsyncClientCore(_BaseClient):
             remaining = self._remaining(request)
             started = time.monotonic()
             try:
-                response = await self._http.request(request.method, request.url, params=request.params, headers=request.headers, content=request.content, timeout=remaining)
+                response = await self._http.request(request.method, request.url, params=request.params, headers=request.headers, content=request.content, timeout=remaining, follow_redirects=False)
             except httpx.TransportError as exc:
                 await _async_sleep(self._on_failure(request, attempt, exc))
             else:
@@ -287,8 +292,9 @@ class AsyncClientCore(_BaseClient):
         auth: bool,
         options: Optional[RequestOptions],
         cast_to: Any,
+        redirect: bool = False,
     ) -> Any:
-        response = await self._send(self._prepare(method, path, path_params, query, body, auth, options))
+        response = await self._send(self._prepare(method, path, path_params, query, body, auth, options, redirect))
         parsed = parse_as(cast_to, response)
         return APIResponse[Any](response, parsed) if RAW_RESPONSE.get() else parsed
 

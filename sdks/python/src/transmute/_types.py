@@ -36,3 +36,6 @@ class RequestOptions(TypedDict, total=False):
     """Sent with this call; win over the client's default headers."""
     idempotency_key: str
     """Reused on every retry; default `transmute-python-retry-<uuid>` for non-GET requests."""
+    extra_query: Dict[str, str]
+    """Query parameters the method has no argument for, such as what an identity provider adds to
+    the sign-in callback (RFC 9207 `iss`); they win over the method's arguments."""

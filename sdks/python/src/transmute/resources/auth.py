@@ -55,7 +55,7 @@ class Auth(SyncAPIResource):
 
     def start_oidc_sign_in(self, provider: str, *, request_options: Optional[RequestOptions] = None) -> None:
         """Start signing in with an identity provider (`GET /v1/auth/oidc/{provider}/authorize`, startOidcSignIn)."""
-        return cast("None", self._client.request("GET", "/v1/auth/oidc/{provider}/authorize", path_params={"provider": provider}, auth=False, options=request_options, cast_to=None))
+        return cast("None", self._client.request("GET", "/v1/auth/oidc/{provider}/authorize", path_params={"provider": provider}, auth=False, redirect=True, options=request_options, cast_to=None))
 
     def complete_oidc_sign_in(self, provider: str, *, code: Union[str, NotGiven] = NOT_GIVEN, state: Union[str, NotGiven] = NOT_GIVEN, error: Union[str, NotGiven] = NOT_GIVEN, request_options: Optional[RequestOptions] = None) -> _models.LoginResult:
         """Complete signing in with an identity provider (`GET /v1/auth/oidc/{provider}/callback`, completeOidcSignIn)."""
@@ -101,7 +101,7 @@ class AsyncAuth(AsyncAPIResource):
 
     async def start_oidc_sign_in(self, provider: str, *, request_options: Optional[RequestOptions] = None) -> None:
         """Start signing in with an identity provider (`GET /v1/auth/oidc/{provider}/authorize`, startOidcSignIn)."""
-        return cast("None", await self._client.request("GET", "/v1/auth/oidc/{provider}/authorize", path_params={"provider": provider}, auth=False, options=request_options, cast_to=None))
+        return cast("None", await self._client.request("GET", "/v1/auth/oidc/{provider}/authorize", path_params={"provider": provider}, auth=False, redirect=True, options=request_options, cast_to=None))
 
     async def complete_oidc_sign_in(self, provider: str, *, code: Union[str, NotGiven] = NOT_GIVEN, state: Union[str, NotGiven] = NOT_GIVEN, error: Union[str, NotGiven] = NOT_GIVEN, request_options: Optional[RequestOptions] = None) -> _models.LoginResult:
         """Complete signing in with an identity provider (`GET /v1/auth/oidc/{provider}/callback`, completeOidcSignIn)."""
