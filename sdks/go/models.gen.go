@@ -1406,6 +1406,9 @@ type CompleteOidcSignInParams struct {
 	// State The state sent to the provider.
 	State *string `form:"state,omitempty" json:"state,omitempty"`
 
+	// Iss The issuer the browser comes back from (RFC 9207), checked against the provider's own so a response cannot be replayed from another provider.
+	Iss *string `form:"iss,omitempty" json:"iss,omitempty"`
+
 	// Error The provider's error code, when it refused.
 	Error *string `form:"error,omitempty" json:"error,omitempty"`
 }

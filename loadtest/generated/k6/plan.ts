@@ -154,6 +154,36 @@ export const operations: readonly PlannedOperation[] = [
     }
   },
   {
+    "operation_id": "getUsage",
+    "tag": "usage",
+    "method": "GET",
+    "path": "/v1/usage?from=2026-11-28T12%3A00%3A00Z&to=2026-11-28T13%3A00%3A00Z",
+    "auth": "key",
+    "headers": {},
+    "body": null,
+    "expected_status": 200,
+    "sla": {
+      "p95_ms": 200,
+      "p99_ms": 500,
+      "max_error_rate": 0.001
+    }
+  },
+  {
+    "operation_id": "exportUsage",
+    "tag": "usage",
+    "method": "GET",
+    "path": "/v1/usage/export?from=2026-11-28T12%3A00%3A00Z&to=2026-11-28T13%3A00%3A00Z",
+    "auth": "key",
+    "headers": {},
+    "body": null,
+    "expected_status": 200,
+    "sla": {
+      "p95_ms": 200,
+      "p99_ms": 500,
+      "max_error_rate": 0.001
+    }
+  },
+  {
     "operation_id": "getConsents",
     "tag": "me",
     "method": "GET",

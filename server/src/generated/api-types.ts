@@ -1768,6 +1768,7 @@ export interface components {
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "X-Should-Retry": components["headers"]["X-Should-Retry"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1825,19 +1826,37 @@ export interface components {
         Limit: number;
         /** @description The `next_cursor` of the previous page; omit for the first page. */
         Cursor: string;
-        /** @description The API key's id. */
+        /**
+         * @description The API key's id.
+         * @example key_01jdq7zb3k4m5n6p7q8r9s0t
+         */
         ApiKeyId: string;
-        /** @description The identity provider's name, as configured (OIDC_PROVIDERS). */
+        /**
+         * @description The identity provider's name, as configured (OIDC_PROVIDERS).
+         * @example google
+         */
         OidcProvider: string;
         /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). */
         IdempotencyKey: string;
-        /** @description The job's id. */
+        /**
+         * @description The job's id.
+         * @example job_01jdq7zb3k4m5n6p7q8r9s0t
+         */
         JobId: string;
-        /** @description The webhook endpoint's id. */
+        /**
+         * @description The webhook endpoint's id.
+         * @example whep_01jdq7zb3k4m5n6p7q8r9s0t
+         */
         WebhookEndpointId: string;
-        /** @description The event's id. */
+        /**
+         * @description The event's id.
+         * @example evt_01jdq7zb3k4m5n6p7q8r9s0t
+         */
         EventId: string;
-        /** @description The export's id. */
+        /**
+         * @description The export's id.
+         * @example exp_01jdq7zb3k4m5n6p7q8r9s0t
+         */
         ExportId: string;
     };
     requestBodies: never;
@@ -1856,6 +1875,8 @@ export interface components {
         "X-RateLimit-Reset": number;
         /** @description Seconds to wait before retrying. */
         "Retry-After": number;
+        /** @description Present as `false` on a conflict that no retry can resolve (its catalog entry says so): clients should not retry it. */
+        "X-Should-Retry": "false";
         /** @description Present when the request's Origin is on the configured CORS allow-list. */
         "Access-Control-Allow-Origin": string;
     };
@@ -2282,7 +2303,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The identity provider's name, as configured (OIDC_PROVIDERS). */
+                /**
+                 * @description The identity provider's name, as configured (OIDC_PROVIDERS).
+                 * @example google
+                 */
                 provider: components["parameters"]["OidcProvider"];
             };
             cookie?: never;
@@ -2316,12 +2340,17 @@ export interface operations {
                 code?: string;
                 /** @description The state sent to the provider. */
                 state?: string;
+                /** @description The issuer the browser comes back from (RFC 9207), checked against the provider's own so a response cannot be replayed from another provider. */
+                iss?: string;
                 /** @description The provider's error code, when it refused. */
                 error?: string;
             };
             header?: never;
             path: {
-                /** @description The identity provider's name, as configured (OIDC_PROVIDERS). */
+                /**
+                 * @description The identity provider's name, as configured (OIDC_PROVIDERS).
+                 * @example google
+                 */
                 provider: components["parameters"]["OidcProvider"];
             };
             cookie?: never;
@@ -2536,7 +2565,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The API key's id. */
+                /**
+                 * @description The API key's id.
+                 * @example key_01jdq7zb3k4m5n6p7q8r9s0t
+                 */
                 id: components["parameters"]["ApiKeyId"];
             };
             cookie?: never;
@@ -2573,7 +2605,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The API key's id. */
+                /**
+                 * @description The API key's id.
+                 * @example key_01jdq7zb3k4m5n6p7q8r9s0t
+                 */
                 id: components["parameters"]["ApiKeyId"];
             };
             cookie?: never;
@@ -2608,7 +2643,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The API key's id. */
+                /**
+                 * @description The API key's id.
+                 * @example key_01jdq7zb3k4m5n6p7q8r9s0t
+                 */
                 id: components["parameters"]["ApiKeyId"];
             };
             cookie?: never;
@@ -2777,7 +2815,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The job's id. */
+                /**
+                 * @description The job's id.
+                 * @example job_01jdq7zb3k4m5n6p7q8r9s0t
+                 */
                 id: components["parameters"]["JobId"];
             };
             cookie?: never;
@@ -2815,7 +2856,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The job's id. */
+                /**
+                 * @description The job's id.
+                 * @example job_01jdq7zb3k4m5n6p7q8r9s0t
+                 */
                 id: components["parameters"]["JobId"];
             };
             cookie?: never;
@@ -2853,7 +2897,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The job's id. */
+                /**
+                 * @description The job's id.
+                 * @example job_01jdq7zb3k4m5n6p7q8r9s0t
+                 */
                 id: components["parameters"]["JobId"];
             };
             cookie?: never;
@@ -2899,7 +2946,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The job's id. */
+                /**
+                 * @description The job's id.
+                 * @example job_01jdq7zb3k4m5n6p7q8r9s0t
+                 */
                 id: components["parameters"]["JobId"];
             };
             cookie?: never;
@@ -3018,7 +3068,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The webhook endpoint's id. */
+                /**
+                 * @description The webhook endpoint's id.
+                 * @example whep_01jdq7zb3k4m5n6p7q8r9s0t
+                 */
                 id: components["parameters"]["WebhookEndpointId"];
             };
             cookie?: never;
@@ -3055,7 +3108,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The webhook endpoint's id. */
+                /**
+                 * @description The webhook endpoint's id.
+                 * @example whep_01jdq7zb3k4m5n6p7q8r9s0t
+                 */
                 id: components["parameters"]["WebhookEndpointId"];
             };
             cookie?: never;
@@ -3090,7 +3146,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The webhook endpoint's id. */
+                /**
+                 * @description The webhook endpoint's id.
+                 * @example whep_01jdq7zb3k4m5n6p7q8r9s0t
+                 */
                 id: components["parameters"]["WebhookEndpointId"];
             };
             cookie?: never;
@@ -3134,7 +3193,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The webhook endpoint's id. */
+                /**
+                 * @description The webhook endpoint's id.
+                 * @example whep_01jdq7zb3k4m5n6p7q8r9s0t
+                 */
                 id: components["parameters"]["WebhookEndpointId"];
             };
             cookie?: never;
@@ -3176,7 +3238,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The webhook endpoint's id. */
+                /**
+                 * @description The webhook endpoint's id.
+                 * @example whep_01jdq7zb3k4m5n6p7q8r9s0t
+                 */
                 id: components["parameters"]["WebhookEndpointId"];
             };
             cookie?: never;
@@ -3256,7 +3321,10 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                /** @description The event's id. */
+                /**
+                 * @description The event's id.
+                 * @example evt_01jdq7zb3k4m5n6p7q8r9s0t
+                 */
                 id: components["parameters"]["EventId"];
             };
             cookie?: never;
@@ -3299,9 +3367,15 @@ export interface operations {
     getUsage: {
         parameters: {
             query: {
-                /** @description Start of the range (inclusive), RFC 3339. */
+                /**
+                 * @description Start of the range (inclusive), RFC 3339.
+                 * @example 2026-11-28T12:00:00Z
+                 */
                 from: string;
-                /** @description End of the range (exclusive), RFC 3339; at most 366 days after from. */
+                /**
+                 * @description End of the range (exclusive), RFC 3339; at most 366 days after from.
+                 * @example 2026-11-28T13:00:00Z
+                 */
                 to: string;
                 /** @description The size of each period. */
                 granularity?: "minute" | "hour" | "day";
@@ -3341,9 +3415,15 @@ export interface operations {
     exportUsage: {
         parameters: {
             query: {
-                /** @description Start of the range (inclusive), RFC 3339. */
+                /**
+                 * @description Start of the range (inclusive), RFC 3339.
+                 * @example 2026-11-28T12:00:00Z
+                 */
                 from: string;
-                /** @description End of the range (exclusive), RFC 3339; at most 366 days after from. */
+                /**
+                 * @description End of the range (exclusive), RFC 3339; at most 366 days after from.
+                 * @example 2026-11-28T13:00:00Z
+                 */
                 to: string;
             };
             header?: never;
@@ -3494,7 +3574,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The export's id. */
+                /**
+                 * @description The export's id.
+                 * @example exp_01jdq7zb3k4m5n6p7q8r9s0t
+                 */
                 id: components["parameters"]["ExportId"];
             };
             cookie?: never;

@@ -57,9 +57,9 @@ class Auth(SyncAPIResource):
         """Start signing in with an identity provider (`GET /v1/auth/oidc/{provider}/authorize`, startOidcSignIn)."""
         return cast("None", self._client.request("GET", "/v1/auth/oidc/{provider}/authorize", path_params={"provider": provider}, auth=False, redirect=True, options=request_options, cast_to=None))
 
-    def complete_oidc_sign_in(self, provider: str, *, code: Union[str, NotGiven] = NOT_GIVEN, state: Union[str, NotGiven] = NOT_GIVEN, error: Union[str, NotGiven] = NOT_GIVEN, request_options: Optional[RequestOptions] = None) -> _models.LoginResult:
+    def complete_oidc_sign_in(self, provider: str, *, code: Union[str, NotGiven] = NOT_GIVEN, state: Union[str, NotGiven] = NOT_GIVEN, iss: Union[str, NotGiven] = NOT_GIVEN, error: Union[str, NotGiven] = NOT_GIVEN, request_options: Optional[RequestOptions] = None) -> _models.LoginResult:
         """Complete signing in with an identity provider (`GET /v1/auth/oidc/{provider}/callback`, completeOidcSignIn)."""
-        return cast("_models.LoginResult", self._client.request("GET", "/v1/auth/oidc/{provider}/callback", path_params={"provider": provider}, query={"code": code, "state": state, "error": error}, auth=False, options=request_options, cast_to=_models.LoginResult))
+        return cast("_models.LoginResult", self._client.request("GET", "/v1/auth/oidc/{provider}/callback", path_params={"provider": provider}, query={"code": code, "state": state, "iss": iss, "error": error}, auth=False, options=request_options, cast_to=_models.LoginResult))
 
 
 class AsyncAuth(AsyncAPIResource):
@@ -103,9 +103,9 @@ class AsyncAuth(AsyncAPIResource):
         """Start signing in with an identity provider (`GET /v1/auth/oidc/{provider}/authorize`, startOidcSignIn)."""
         return cast("None", await self._client.request("GET", "/v1/auth/oidc/{provider}/authorize", path_params={"provider": provider}, auth=False, redirect=True, options=request_options, cast_to=None))
 
-    async def complete_oidc_sign_in(self, provider: str, *, code: Union[str, NotGiven] = NOT_GIVEN, state: Union[str, NotGiven] = NOT_GIVEN, error: Union[str, NotGiven] = NOT_GIVEN, request_options: Optional[RequestOptions] = None) -> _models.LoginResult:
+    async def complete_oidc_sign_in(self, provider: str, *, code: Union[str, NotGiven] = NOT_GIVEN, state: Union[str, NotGiven] = NOT_GIVEN, iss: Union[str, NotGiven] = NOT_GIVEN, error: Union[str, NotGiven] = NOT_GIVEN, request_options: Optional[RequestOptions] = None) -> _models.LoginResult:
         """Complete signing in with an identity provider (`GET /v1/auth/oidc/{provider}/callback`, completeOidcSignIn)."""
-        return cast("_models.LoginResult", await self._client.request("GET", "/v1/auth/oidc/{provider}/callback", path_params={"provider": provider}, query={"code": code, "state": state, "error": error}, auth=False, options=request_options, cast_to=_models.LoginResult))
+        return cast("_models.LoginResult", await self._client.request("GET", "/v1/auth/oidc/{provider}/callback", path_params={"provider": provider}, query={"code": code, "state": state, "iss": iss, "error": error}, auth=False, options=request_options, cast_to=_models.LoginResult))
 
 
 class AuthWithRawResponse:

@@ -1816,6 +1816,10 @@ export type CompleteOidcSignInData = {
          */
         state?: string;
         /**
+         * The issuer the browser comes back from (RFC 9207), checked against the provider's own so a response cannot be replayed from another provider.
+         */
+        iss?: string;
+        /**
          * The provider's error code, when it refused.
          */
         error?: string;
