@@ -1,9 +1,13 @@
 // `make loadtest RATE=… DURATION=…`: the SLA test. Starts the full production server on a real
 // PostgreSQL (DATABASE_URL, else an embedded one for the run), seeds an API key and a signed-in
-// user, loads the generated plan (loadtest/generated/plan.json) at a constant rate with vegeta,
-// and writes loadtest.md, loadtest.json and latency.svg to LOADTEST_OUT (loadtest/results).
-// Settings: loadtest/run/settings.ts. Exits 0 when every operation met its x-sla objectives,
-// 1 when one was breached or the run failed, 2 on a bad setting.
+// user, loads the generated plan (loadtest/generated/plan.json) with vegeta, and writes loadtest.md,
+// loadtest.json and its plots to LOADTEST_OUT (loadtest/results). Two profiles (PROFILE):
+// - constant: RATE for DURATION; exits 1 when an operation missed its x-sla objectives;
+// - ramp: steps from under RATE to three times it and back (run/ramp.ts); exits 1 when the server
+//   failed otherwise than by shedding, let accepted requests miss their objectives, kept growing
+//   its memory, or still shed at the end (run/ramp-evaluate.ts).
+// Settings: loadtest/run/settings.ts. Exits 1 when the run itself failed, 2 on a bad setting.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -14,6 +18,8 @@ import { serviceEnv } from './bench/service-env.ts';
 import { writeUnlimitedPlans } from './bench/unlimited-plans.ts';
 import { evaluateOperations, evaluateSeconds, targetKey } from './run/evaluate.ts';
 import { interleave, readPlan, selectOperations, type PlannedOperation } from './run/plan.ts';
+import { runRamp } from './run/ramp.ts';
+import { rampSummary, writeRampReport } from './run/ramp-report.ts';
 import { breached, writeReport, type RunReport } from './run/report.ts';
 import { createApiKey, signUpUser } from './run/seed.ts';
 import { readSettings } from './run/settings.ts';
@@ -51,7 +57,9 @@ async function main(cleanup: Cleanup): Promise<number> {
   const database = await benchDatabase(process.env);
   cleanup.defer(database.stop);
   progress(`database from ${database.origin}`);
-  const env = { ...serviceEnv(database.url), PLANS_FILE: writeUnlimitedPlans(workDir) };
+  // A token opens /metrics (closed in production otherwise), for the ramp to read the server's memory.
+  const metricsToken = randomBytes(32).toString('hex');
+  const env = { ...serviceEnv(database.url), PLANS_FILE: writeUnlimitedPlans(workDir), METRICS_TOKEN: metricsToken };
   const apiKey = await createApiKey(env, ROOT);
   const server = await startService('the server', 'server/src/main.ts', env, SERVER_BANNER, ROOT, cleanup);
   const origin = new URL(server.url).origin;
@@ -60,6 +68,14 @@ async function main(cleanup: Cleanup): Promise<number> {
 
   const targets = join(workDir, 'targets.jsonl');
   writeTargets(targets, interleave(selection), origin, credentials);
+  if (settings.profile === 'ramp') {
+    const run = { settings, vegeta, targets, workDir, origin, metricsToken, operations, signal: cleanup.signal, progress };
+    const report = await runRamp(run, { api_version: plan.api_version, database: database.origin, shedding: sheddingSettings(env) }, server.stop);
+    const files = writeRampReport(settings.outDir, report);
+    progress(`report: ${relative(process.cwd(), files.markdown)} (and ${relative(process.cwd(), files.json)}, ${relative(process.cwd(), files.rates)}, ${relative(process.cwd(), files.latency)})`);
+    process.stdout.write(rampSummary(report));
+    return report.passed ? 0 : 1;
+  }
   progress(`${operations.map((o) => o.operation_id).join(', ')} at ${settings.rate} req/s: ${settings.warmupSeconds} s warm-up, then ${settings.durationSeconds} s measured`);
   await attack(vegeta, targets, settings.rate, settings.warmupSeconds, join(workDir, 'warmup.bin'), cleanup.signal);
   const startedAt = new Date().toISOString();
@@ -92,6 +108,11 @@ async function main(cleanup: Cleanup): Promise<number> {
   }
   process.stdout.write(report.breached ? 'objectives BREACHED\n' : 'all objectives met\n');
   return report.breached ? 1 : 0;
+}
+
+/** The SHED_* variables the server was started with (unset ones take the server's defaults). */
+function sheddingSettings(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[0].startsWith('SHED_') && entry[1] !== undefined));
 }
 
 await runWithCleanup('loadtest', main);

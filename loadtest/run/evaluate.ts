@@ -44,13 +44,15 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function round(value: number): number {
+export function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-function failureOf(sample: Sample, expected: number): string | undefined {
+/** What went wrong with a sample, as the reports count it ("503 E1502", "connection refused"); undefined when nothing did. */
+export function failureOf(sample: Sample, expected: number): string | undefined {
   if (sample.error !== '' && sample.status === 0) return sample.error;
-  return sample.status === expected ? undefined : String(sample.status);
+  if (sample.status === expected) return undefined;
+  return sample.problem === undefined ? String(sample.status) : `${sample.status} ${sample.problem}`;
 }
 
 /** `urlOf` maps an operation to the URL it was sent to; samples of other URLs are ignored. */
@@ -89,14 +91,24 @@ export function evaluateOperations(samples: Sample[], operations: PlannedOperati
   });
 }
 
-/** Every request of the run, bucketed by the second it was sent in. */
-export function evaluateSeconds(samples: Sample[], isError: (s: Sample) => boolean): SecondResult[] {
-  if (samples.length === 0) return [];
+/** When the first of `samples` was sent; undefined when there are none. */
+export function firstSentAt(samples: Sample[]): number | undefined {
   // Not Math.min(...): a long run has more samples than a call may take arguments.
-  const start = samples.reduce((min, s) => Math.min(min, s.sentAt), Infinity);
+  return samples.length === 0 ? undefined : samples.reduce((min, s) => Math.min(min, s.sentAt), Infinity);
+}
+
+/** Samples by the second they were sent in, counted from the first; a second without any is empty. */
+export function bySecond(samples: Sample[]): Sample[][] {
+  const start = firstSentAt(samples);
+  if (start === undefined) return [];
   const buckets: Sample[][] = [];
   for (const sample of samples) (buckets[Math.floor((sample.sentAt - start) / 1000)] ??= []).push(sample);
-  return Array.from(buckets, (bucket = [], second) => {
+  return Array.from(buckets, (bucket) => bucket ?? []);
+}
+
+/** Every request of the run, bucketed by the second it was sent in. */
+export function evaluateSeconds(samples: Sample[], isError: (s: Sample) => boolean): SecondResult[] {
+  return bySecond(samples).map((bucket, second) => {
     const latencies = bucket.map((s) => s.latencyMs).sort((a, b) => a - b);
     return {
       second,

@@ -31,6 +31,8 @@ export interface Sample {
   /** 0 when there was no response (connection error, timeout). */
   status: number;
   error: string;
+  /** The catalog code of a 429 or 503 problem body (E1502: shed), to tell shedding from failure. */
+  problem?: string;
 }
 
 export async function ensureVegeta(log: (message: string) => void): Promise<string> {
@@ -60,11 +62,23 @@ export function writeTargets(file: string, order: PlannedOperation[], origin: st
   writeFileSync(file, lines.join('\n') + '\n');
 }
 
-/** Sends the targets at `rate` per second for `seconds`; vegeta's binary results go to `output`. */
-export async function attack(vegeta: string, targets: string, rate: number, seconds: number, output: string, signal: AbortSignal): Promise<void> {
+/**
+ * Sends the targets at `rate` per second for `seconds`; vegeta's binary results go to `output`.
+ * `maxConnections` bounds vegeta's connections; unset, it opens one more whenever all are busy.
+ */
+export async function attack(vegeta: string, targets: string, rate: number, seconds: number, output: string, signal: AbortSignal, maxConnections?: number): Promise<void> {
   await run(
     vegeta,
-    ['attack', '-format=json', `-targets=${targets}`, `-rate=${rate}/1s`, `-duration=${seconds}s`, `-timeout=${REQUEST_TIMEOUT}`, `-output=${output}`],
+    [
+      'attack',
+      '-format=json',
+      `-targets=${targets}`,
+      `-rate=${rate}/1s`,
+      `-duration=${seconds}s`,
+      `-timeout=${REQUEST_TIMEOUT}`,
+      ...(maxConnections === undefined ? [] : [`-max-connections=${maxConnections}`]),
+      `-output=${output}`,
+    ],
     { signal, maxBuffer: 16 << 20 },
   );
 }
@@ -77,16 +91,34 @@ interface VegetaResult {
   latency: number;
   code: number;
   error: string;
+  /** Base64. */
+  body?: string;
 }
 
-/** Decodes vegeta's binary results, one JSON object a line, without the response bodies. */
+/** Refusals whose body says why: shed (E1502, 429) or failed (anything else). */
+const EXPLAINED_STATUSES = new Set([429, 503]);
+
+function problemCode(body: string | undefined): string | undefined {
+  if (body === undefined) return undefined;
+  try {
+    const code = (JSON.parse(Buffer.from(body, 'base64').toString('utf8')) as { code?: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Decodes vegeta's binary results, one JSON object a line; of the bodies, only a refusal's problem code is kept. */
 export async function readResults(vegeta: string, results: string, decoded: string): Promise<Sample[]> {
   await run(vegeta, ['encode', '-to=json', `-output=${decoded}`, results]);
   const samples: Sample[] = [];
   for await (const line of createInterface({ input: createReadStream(decoded), crlfDelay: Infinity })) {
     if (line === '') continue;
     const r = JSON.parse(line) as VegetaResult;
-    samples.push({ method: r.method, url: r.url, sentAt: Date.parse(r.timestamp), latencyMs: r.latency / 1e6, status: r.code, error: r.error });
+    const sample: Sample = { method: r.method, url: r.url, sentAt: Date.parse(r.timestamp), latencyMs: r.latency / 1e6, status: r.code, error: r.error };
+    const problem = EXPLAINED_STATUSES.has(r.code) ? problemCode(r.body) : undefined;
+    if (problem !== undefined) sample.problem = problem;
+    samples.push(sample);
   }
   return samples;
 }

@@ -21,6 +21,8 @@ export const RUNBOOK_BASE_URL = 'https://transmute.dev/runbooks/';
 
 const SERVER_ERRORS = 'http_request_duration_seconds_count{status_code=~"5.."}';
 
+const SHED = 'sum by (instance) (rate(transmute_shed_requests_total[5m]))';
+
 /** Disks node_exporter reports that are not storage (memory-backed, read-only images, namespaces). */
 const NOT_STORAGE = 'fstype!~"tmpfs|ramfs|squashfs|nsfs|fuse.lxcfs"';
 
@@ -40,6 +42,16 @@ export const ALERTS: readonly AlertDefinition[] = [
     expr: 'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m]))) > 1',
     summary: 'p99 latency above 1 s',
     description: 'Over the last 5 minutes the slowest 1 % of requests took more than 1 second.',
+  },
+  {
+    // Refusals to shed load never reach http_request_duration_seconds (they are answered before
+    // the access log and the latency histogram, to cost almost nothing), so they have their own alert.
+    name: 'TransmuteLoadShedding',
+    severity: 'page',
+    for: '5m',
+    expr: `${SHED} / (${SHED} + sum by (instance) (rate(http_request_duration_seconds_count[5m]))) > 0.01`,
+    summary: '{{ $labels.instance }} sheds more than 1 % of requests',
+    description: 'Over the last 5 minutes {{ $labels.instance }} refused more than 1 % of its requests with 503 E1502: it is given more work than it can serve within its objectives.',
   },
   {
     name: 'TransmuteDatabasePoolSaturated',

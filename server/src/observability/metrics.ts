@@ -11,6 +11,7 @@ import { totalmem } from 'node:os';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { buildInfo, type BuildInfo } from './build-info.ts';
 import { LATENCY_BUCKETS_S } from './latency-buckets.ts';
+import { SHED_REASONS, type ShedReason } from '../limits/load-shedder.ts';
 import type { PoolStats } from '../db/orm.ts';
 
 /** Jobs convert up to the largest payloads: seconds to tens of minutes. */
@@ -80,6 +81,12 @@ export class Metrics {
     labelNames: ['plan'] as const,
     registers: [this.registry],
   });
+  readonly #shed = new Counter({
+    name: 'transmute_shed_requests_total',
+    help: 'Requests refused with 503 (E1502) to shed load, by reason: event_loop or in_flight.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly #jobDuration = new Histogram({
     name: 'transmute_job_duration_seconds',
     help: 'Time from a job starting to run to its end, by outcome.',
@@ -100,6 +107,7 @@ export class Metrics {
     // Zeroed so that the first event after a restart counts in rate() and increase().
     for (const reason of AUTH_FAILURE_REASONS) this.#authFailures.inc({ reason }, 0);
     for (const reason of LOGIN_FAILURE_REASONS) this.#loginFailures.inc({ reason }, 0);
+    for (const reason of SHED_REASONS) this.#shed.inc({ reason }, 0);
     for (const outcome of JOB_OUTCOMES) this.#jobDuration.zero({ outcome });
     for (const outcome of WEBHOOK_OUTCOMES) this.#webhookDuration.zero({ outcome });
     new Gauge({
@@ -126,6 +134,10 @@ export class Metrics {
   /** `plan`: the refusing policy's name (LimitOutcome.name): a plan, auth-ip or signup-ip. */
   rateLimited(plan: string): void {
     this.#rateLimited.inc({ plan });
+  }
+
+  shed(reason: ShedReason): void {
+    this.#shed.inc({ reason });
   }
 
   jobFinished(outcome: JobOutcome, seconds: number): void {

@@ -61,6 +61,16 @@ export function runtimeDashboard(): Dashboard {
         )
         .withPanel(
           timeseries({
+            title: 'Requests shed',
+            description:
+              'Requests refused with 503 (E1502) so that the accepted ones stay within their objectives: event_loop when the loop runs late (SHED_EVENT_LOOP_DELAY_MS) or never idles, in_flight at SHED_MAX_IN_FLIGHT. Sustained shedding means the instances need more capacity (docs/rate-limits.md).',
+            unit: 'reqps',
+            min: 0,
+            queries: [{ expr: `sum by (instance, reason) (rate(transmute_shed_requests_total[${RATE_WINDOW}]))`, legend: '{{instance}} {{reason}}' }],
+          }),
+        )
+        .withPanel(
+          timeseries({
             title: 'Time in garbage collection',
             description: 'Share of wall-clock time spent collecting garbage, by GC kind.',
             unit: 'percentunit',
