@@ -54,16 +54,21 @@ export const Job = defineEntity({
 export type Job = InferEntity<typeof Job>;
 
 /**
- * A job's input or output, as bytes. Read and written with bound parameters outside the ORM
- * (db/job-payload-store.ts): the ORM inlines parameters into the SQL text, which for 32 MiB of
- * bytes would be a second, hex-encoded copy twice the size.
+ * A job's input or output, as bytes, in chunks numbered from 0 (db/job-payload-store.ts), so no
+ * statement ever carries a whole payload. Read and written with bound parameters outside the ORM:
+ * the ORM inlines parameters into the SQL text, which for a chunk of bytes would be a second,
+ * hex-encoded copy twice its size.
  */
 export const JobPayload = defineEntity({
   name: 'JobPayload',
   tableName: 'job_payloads',
   properties: {
-    job: p.manyToOne('Job' as unknown as typeof Job).deleteRule('cascade').primary(),
+    // No foreign key to jobs: an input is stored chunk by chunk while its request is still
+    // arriving, before the job row exists (jobs/job-intake.ts). Rows whose job never appeared
+    // are deleted by the retention sweep (JobStore.deleteOrphanInputs).
+    jobId: p.text().primary(),
     kind: p.enum(PAYLOAD_KINDS).primary(),
+    seq: p.integer().primary(),
     // Denormalised so erasure finds every row of an account with one indexed lookup.
     account: account().index(),
     content: p.blob().$type<Buffer>(),

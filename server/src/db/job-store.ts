@@ -5,7 +5,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { boundSql, type BoundSql } from './bound-sql.ts';
 import { FINAL_STATUSES, Job, type JobStatus } from './job-entities.ts';
-import { deletePayload, insertPayload, readPayload, readSlice } from './job-payload-store.ts';
+import { deleteOrphanInput, deleteOrphanInputs, deletePayload, insertChunk, insertPayload, readPayload, readPayloadSlices } from './job-payload-store.ts';
 import { newId } from './ids.ts';
 import { afterCursor, type PageRequest } from './pagination.ts';
 import type { ConversionOptions, Format } from '../domain/index.ts';
@@ -35,12 +35,15 @@ export interface JobRecord {
 }
 
 export interface NewJob {
+  /** The id its input was staged under (stageInput). */
+  id: string;
   accountId: string;
   fromFormat: Format;
   toFormat: Format;
   options: Required<ConversionOptions>;
   queueJobId: string;
   requestId: string;
+  inputBytes: number;
 }
 
 /** What a run needs to know about the job it claimed. */
@@ -71,20 +74,31 @@ export class JobStore {
     this.#orm = orm;
   }
 
-  /** The job and its input, with whatever `enqueue` writes in the same transaction. */
-  create(job: NewJob, input: Buffer, at: Date, enqueue: (em: EntityManager, jobId: string) => Promise<unknown>): Promise<JobRecord> {
+  /** An id for a job whose input is about to be staged. */
+  newJobId(at: Date): string {
+    return newId('job', at.getTime());
+  }
+
+  /**
+   * Stores one chunk of the input of a job not created yet, in a statement of its own: nothing
+   * reads it until create() commits the job, and discardInput() or the sweep deletes it if that
+   * never happens.
+   */
+  stageInput(jobId: string, seq: number, accountId: string, chunk: Buffer): Promise<void> {
+    return insertChunk(this.#sql(), { jobId, kind: 'input' }, seq, accountId, chunk);
+  }
+
+  /** Deletes a staged input whose job was not created; an input whose job exists is left alone. */
+  discardInput(jobId: string): Promise<void> {
+    return deleteOrphanInput(this.#sql(), jobId);
+  }
+
+  /** The job, over its staged input, with whatever `enqueue` writes in the same transaction. */
+  create(job: NewJob, at: Date, enqueue: (em: EntityManager, jobId: string) => Promise<unknown>): Promise<JobRecord> {
     return this.#orm.em.fork().transactional(async (em) => {
       const { accountId, ...fields } = job;
-      const row = em.create(Job, {
-        id: newId('job', at.getTime()),
-        account: accountId,
-        status: 'queued',
-        ...fields,
-        inputBytes: input.length,
-        createdAt: at,
-      });
+      const row = em.create(Job, { account: accountId, status: 'queued', ...fields, createdAt: at });
       await em.flush();
-      await insertPayload(boundSql(em), { jobId: row.id, kind: 'input' }, accountId, input);
       await enqueue(em, row.id);
       return toRecord(row);
     });
@@ -208,9 +222,9 @@ export class JobStore {
     });
   }
 
-  /** A slice of a job's output; undefined when it is gone. */
-  readOutput(id: string, offset: number, length: number): Promise<Buffer | undefined> {
-    return readSlice(this.#sql(), { jobId: id, kind: 'output' }, offset, length);
+  /** A job's output in slices; throws PayloadGone when it is deleted before or while it is read. */
+  readOutput(id: string): AsyncGenerator<Buffer> {
+    return readPayloadSlices(this.#sql(), { jobId: id, kind: 'output' });
   }
 
   /** Deletes outputs whose retention ended; the jobs keep their state and lose their result. */
@@ -230,6 +244,18 @@ export class JobStore {
       });
       expired += rows;
       if (rows < SWEEP_BATCH) return expired;
+    }
+  }
+
+  /** Deletes inputs staged before `before` whose job never appeared (its request failed or the process died). */
+  async deleteOrphanInputs(before: Date): Promise<number> {
+    // Ids sort by creation time (ids.ts): every id below one made at `before` was made earlier.
+    const below = newId('job', before.getTime());
+    let deleted = 0;
+    for (;;) {
+      const rows = await deleteOrphanInputs(this.#sql(), below, SWEEP_BATCH);
+      deleted += rows;
+      if (rows < SWEEP_BATCH) return deleted;
     }
   }
 

@@ -6,6 +6,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { endPendingDeliveries, queueDeliveries, subscribedEndpoints } from './outbox-store.ts';
 import { afterCursor, type PageRequest } from './pagination.ts';
 import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from './webhook-entities.ts';
+import type { Plan } from './entities.ts';
 
 export interface EndpointRecord {
   id: string;
@@ -52,19 +53,30 @@ export class WebhookStore {
     this.#orm = orm;
   }
 
-  async insertEndpoint(endpoint: NewEndpoint): Promise<EndpointRecord> {
-    const em = this.#orm.em.fork();
-    const row = em.create(WebhookEndpoint, {
-      id: endpoint.id,
-      account: endpoint.accountId,
-      url: endpoint.url,
-      description: endpoint.description,
-      events: endpoint.events,
-      enabled: true,
-      secret: endpoint.sealedSecret,
+  /**
+   * Inserts the endpoint unless the account already has as many as its plan allows (`allowed`);
+   * then returns that limit instead. The account's row is locked while its endpoints are counted,
+   * so concurrent creates are counted one after another, against the plan the account has now.
+   */
+  insertEndpoint(endpoint: NewEndpoint, allowed: (plan: Plan) => number): Promise<EndpointRecord | { limit: number }> {
+    return this.#orm.em.fork().transactional(async (em) => {
+      // NO KEY UPDATE: it queues creates behind each other, not the rows that merely refer to the account.
+      const [account] = await em.execute<{ plan: Plan }[]>('select plan from accounts where id = ? for no key update', [endpoint.accountId]);
+      if (account === undefined) throw new Error(`no account ${endpoint.accountId} to add a webhook endpoint to`);
+      const limit = allowed(account.plan);
+      if ((await em.count(WebhookEndpoint, { account: endpoint.accountId })) >= limit) return { limit };
+      const row = em.create(WebhookEndpoint, {
+        id: endpoint.id,
+        account: endpoint.accountId,
+        url: endpoint.url,
+        description: endpoint.description,
+        events: endpoint.events,
+        enabled: true,
+        secret: endpoint.sealedSecret,
+      });
+      await em.flush();
+      return toEndpointRecord(row);
     });
-    await em.flush();
-    return toEndpointRecord(row);
   }
 
   /** The account's endpoints, newest first: `request.limit + 1` of them, for page(). */
@@ -155,7 +167,8 @@ export class WebhookStore {
    */
   replay(eventId: string, accountId: string, endpointId: string | undefined, at: Date): Promise<ReplayOutcome> {
     return this.#orm.em.fork().transactional(async (em) => {
-      const event = await em.findOne(WebhookEvent, { id: eventId, account: accountId });
+      // Shared lock: the retention sweep (webhook-retention-store.ts) skips the event, or has already deleted it.
+      const event = await em.findOne(WebhookEvent, { id: eventId, account: accountId }, { lockMode: LockMode.PESSIMISTIC_READ });
       if (!event) return 'no-event';
       let endpointIds: string[];
       if (endpointId === undefined) {

@@ -1,5 +1,6 @@
 // Request bodies: the operation's limit and media type are checked from the headers before
-// anything is read (and before authentication), then the body is read once, bounded, as UTF-8.
+// anything is read (and before authentication), then the body is read once, bounded: whole as
+// UTF-8 (readJsonBody), or as a stream of bytes by an operation that reads its own (bodyBytes).
 import getRawBody from 'raw-body';
 import { ApiError, fieldError } from './problem.ts';
 import { ConversionError } from '../domain/index.ts';
@@ -7,7 +8,10 @@ import { parseJson } from '../domain/json.ts';
 import type { AppContext } from './context.ts';
 import type { RouteDefinition } from '../generated/routes.ts';
 
-function hasBody(ctx: AppContext): boolean {
+/** Reads and parses an operation's body; undefined when the request has none. */
+export type BodyReader = (ctx: AppContext, route: RouteDefinition) => Promise<unknown>;
+
+export function hasBody(ctx: AppContext): boolean {
   return ctx.request.length > 0 || ctx.get('transfer-encoding') !== '';
 }
 
@@ -20,12 +24,13 @@ export function checkBodyHeaders(ctx: AppContext, route: RouteDefinition): void 
   }
 }
 
-export async function readJsonBody(ctx: AppContext, route: RouteDefinition): Promise<unknown> {
+export const readJsonBody: BodyReader = async (ctx, route) => {
   if (route.requestContentTypes.length === 0 || !hasBody(ctx)) return undefined;
   let text: string;
   try {
     text = await getRawBody(ctx.req, { limit: route.bodyLimit, length: ctx.request.length, encoding: 'utf-8' });
   } catch (error) {
+    drainUnread(ctx);
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') throw tooLarge(route);
     if (type === 'request.size.invalid') throw new ApiError('E1002', 'The body is shorter or longer than its Content-Length.');
@@ -35,8 +40,40 @@ export async function readJsonBody(ctx: AppContext, route: RouteDefinition): Pro
     return parseJson(text);
   } catch (error) {
     if (!(error instanceof ConversionError)) throw error;
-    throw new ApiError('E1002', 'The request body is not valid JSON.', { errors: [fieldError('', error.message, error)] });
+    throw malformedJson(error.message, error);
   }
+};
+
+/**
+ * The body's bytes as they arrive, refused with E1004 as soon as they pass the operation's limit.
+ * Node's parser ends a body at its Content-Length, and answers 400 itself when the connection
+ * closes before that.
+ */
+export async function* bodyBytes(ctx: AppContext, route: RouteDefinition): AsyncGenerator<Buffer> {
+  let received = 0;
+  try {
+    // Not destroyed when the reader stops early, so the refusal still reaches the client.
+    for await (const chunk of ctx.req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > route.bodyLimit) throw tooLarge(route);
+      yield chunk;
+    }
+  } finally {
+    drainUnread(ctx);
+  }
+}
+
+/**
+ * After a refusal the rest of the body is read and dropped, so the connection can carry the next
+ * request (a body left unread would stall it until a timeout). REQUEST_TIMEOUT_MS bounds how long.
+ */
+function drainUnread(ctx: AppContext): void {
+  if (!ctx.req.readableEnded) ctx.req.resume();
+}
+
+/** E1002 for JSON that does not parse, with where it stopped (1-based line and column). */
+export function malformedJson(message: string, at: { line?: number | undefined; column?: number | undefined }): ApiError {
+  return new ApiError('E1002', 'The request body is not valid JSON.', { errors: [fieldError('', message, at)] });
 }
 
 function tooLarge(route: RouteDefinition): ApiError {

@@ -2,7 +2,7 @@
 // an operation has no handler or a handler has no operation.
 import Router from '@koa/router';
 import { routes, type RouteDefinition } from '../generated/routes.ts';
-import { checkBodyHeaders, readJsonBody } from './body.ts';
+import { checkBodyHeaders, readJsonBody, type BodyReader } from './body.ts';
 import { authenticate, type AuthReporting, type Credentials } from './authenticate.ts';
 import { meter, type Meter, type Quota } from './meter.ts';
 import { asksForIdempotency, type Idempotency } from './idempotency.ts';
@@ -44,6 +44,8 @@ export interface RouterOptions {
   quota: Quota;
   /** Idempotency-Key on the operations that take it. */
   idempotency: Idempotency;
+  /** Operations that read their own body instead of whole (readJsonBody). */
+  bodyReaders?: Partial<Record<string, BodyReader>>;
 }
 
 export function createRouter(options: RouterOptions): Router<State> {
@@ -73,7 +75,7 @@ function afterAuthentication(ctx: AppContext, route: RouteDefinition, handler: H
   const metered = meter(ctx, route, options.limiter, options.quota);
   if (metered instanceof Promise || needsBody) {
     return Promise.resolve(metered)
-      .then(() => readJsonBody(ctx, route))
+      .then(() => (options.bodyReaders?.[route.operationId] ?? readJsonBody)(ctx, route))
       .then((body) => invoke(ctx, route, handler, body, options));
   }
   return invoke(ctx, route, handler, undefined, options);

@@ -6,7 +6,7 @@ import type { PgBoss } from './queue.ts';
 export const CONVERSION_QUEUE = 'conversion';
 /** Conversions the queue gave up on (retries exhausted): their jobs are marked failed. */
 export const ABANDONED_QUEUE = 'conversion-abandoned';
-/** A tick, once a minute, that deletes outputs past their retention. */
+/** A tick, once a minute, that deletes outputs past their retention and abandoned inputs. */
 export const RESULT_SWEEP_QUEUE = 'conversion-result-sweep';
 export const RESULT_SWEEP_CRON = '* * * * *';
 

@@ -6,7 +6,6 @@ import { Readable, type PassThrough } from 'node:stream';
 import { describeFormats, mediaTypeOf, type ConversionOptions, type Format } from '../domain/index.ts';
 import { DEFAULT_OPTIONS } from '../domain/options.ts';
 import { JobStore, type JobRecord } from '../db/job-store.ts';
-import { SLICE_BYTES } from '../db/job-payload-store.ts';
 import { page, type Page, type PageRequest } from '../db/pagination.ts';
 import { JOB_STATUSES, type JobStatus } from '../db/job-entities.ts';
 import type { Database } from '../db/orm.ts';
@@ -17,11 +16,13 @@ import { JobFeed } from './job-feed.ts';
 import { jobEventStream, STREAM_LIMITS, type StreamLimits } from './job-event-stream.ts';
 import { hasResult, toJobView, type JobView } from './job-view.ts';
 import { queueDb, type PgBoss } from './queue.ts';
+import { jobBodyReader, type StagedInput } from './job-intake.ts';
+import type { BodyReader } from '../http/body.ts';
 
-export interface NewJobInput {
+/** What a job runs, besides its input. */
+export interface NewJobRequest {
   from: Format;
   to: Format;
-  input: string;
   options?: ConversionOptions | undefined;
 }
 
@@ -46,6 +47,8 @@ export class JobService {
   readonly #feed: JobFeed;
   readonly #streamLimits: StreamLimits;
   readonly #streams = new Set<PassThrough>();
+  /** Reads createJob's body, storing the input as it arrives. */
+  readonly intake: BodyReader;
 
   /** Every state with its count, zeros included (metrics). */
   async countByStatus(): Promise<Record<JobStatus, number>> {
@@ -55,31 +58,41 @@ export class JobService {
 
   constructor(db: Database, boss: PgBoss, log: Logger, options: JobServiceOptions = {}) {
     this.#store = new JobStore(db.orm);
+    this.intake = jobBodyReader(this.#store);
     this.#boss = boss;
     this.#feed = new JobFeed(this.#store, options.feedIntervalMs ?? 500, log);
     this.#streamLimits = options.streamLimits ?? STREAM_LIMITS;
   }
 
   /**
-   * Stores the job and its input and queues it, in one transaction. The body arrives parsed: its
-   * `input` is a string the router holds until the reply. Buffer.from makes the one copy the bytea
-   * column needs, bound as binary (binding the string as text would be one copy less, but text
-   * cannot hold NUL and depends on the database's encoding); the driver copies it once more into
-   * the wire message, and nothing else holds the input. Measured with a 32 MiB body sent by curl:
-   * +107 MiB of heap at the peak (the router's body text and the parsed input, 32 MiB each, with
-   * JSON.parse's working set) and +64 MiB of buffers (this copy and the wire message). Reading the
-   * body as a stream into the column would save the rest; the router reads every body whole.
+   * Creates the job over its staged input (jobs/job-intake.ts stored it while the request arrived)
+   * and queues it, in one transaction. Should that fail, the input is deleted.
    */
-  async create(accountId: string, input: NewJobInput, requestId: string): Promise<JobView> {
-    await defineJobQueues(this.#boss);
-    const queueJobId = randomUUID();
-    const job = await this.#store.create(
-      // Stored complete, so the job shows the options it actually runs with.
-      { accountId, fromFormat: input.from, toFormat: input.to, options: { ...DEFAULT_OPTIONS, ...input.options }, queueJobId, requestId },
-      Buffer.from(input.input, 'utf8'),
-      new Date(),
-      (em, jobId) => this.#boss.send(CONVERSION_QUEUE, { job_id: jobId } satisfies ConversionMessage, { id: queueJobId, db: queueDb(em) }),
-    );
+  async create(accountId: string, request: NewJobRequest, input: StagedInput, requestId: string): Promise<JobView> {
+    input.take();
+    let job: JobRecord;
+    try {
+      await defineJobQueues(this.#boss);
+      const queueJobId = randomUUID();
+      job = await this.#store.create(
+        // Stored complete, so the job shows the options it actually runs with.
+        {
+          id: input.jobId,
+          accountId,
+          fromFormat: request.from,
+          toFormat: request.to,
+          options: { ...DEFAULT_OPTIONS, ...request.options },
+          queueJobId,
+          requestId,
+          inputBytes: input.bytes,
+        },
+        new Date(),
+        (em, jobId) => this.#boss.send(CONVERSION_QUEUE, { job_id: jobId } satisfies ConversionMessage, { id: queueJobId, db: queueDb(em) }),
+      );
+    } catch (error) {
+      await input.discard();
+      throw error;
+    }
     return toJobView(job, new Date());
   }
 
@@ -113,7 +126,8 @@ export class JobService {
       mediaType: mediaTypeOf(job.toFormat),
       fileName: `${job.id}.${EXTENSION[job.toFormat]}`,
       bytes: job.resultBytes,
-      body: Readable.from(this.#slices(job.id, job.resultBytes), { objectMode: false }),
+      // Deleted by the retention sweep mid-download: the connection is cut rather than the file truncated.
+      body: Readable.from(this.#store.readOutput(job.id), { objectMode: false }),
     };
   }
 
@@ -134,15 +148,6 @@ export class JobService {
 
   async #owned(id: string, accountId: string): Promise<JobRecord> {
     return (await this.#store.find(id, accountId)) ?? Promise.reject(notFound(id));
-  }
-
-  async *#slices(id: string, size: number): AsyncGenerator<Buffer> {
-    for (let offset = 0; offset < size; offset += SLICE_BYTES) {
-      const slice = await this.#store.readOutput(id, offset, SLICE_BYTES);
-      // Deleted by the retention sweep mid-download: the connection is cut rather than the file truncated.
-      if (slice === undefined) throw new Error(`the output of ${id} disappeared during the download`);
-      yield slice;
-    }
   }
 }
 

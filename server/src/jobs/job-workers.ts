@@ -1,6 +1,7 @@
 // The workers of this process: conversions (config.jobs.concurrency at a time), the jobs the queue
-// gave up on, and the minutely retention sweep. Started only where JOB_WORKERS is on, so API and
-// worker processes can be scaled apart; any number of processes may run them on one database.
+// gave up on, and the minutely retention sweep (expired outputs, and inputs whose job was never
+// created). Started only where JOB_WORKERS is on, so API and worker processes can be scaled apart;
+// any number of processes may run them on one database.
 import type { Config } from '../config.ts';
 import { JobStore } from '../db/job-store.ts';
 import type { Database } from '../db/orm.ts';
@@ -8,6 +9,7 @@ import type { Logger } from '../observability/logger.ts';
 import { ABANDONED_QUEUE, CONVERSION_QUEUE, defineJobQueues, RESULT_SWEEP_CRON, RESULT_SWEEP_QUEUE, type ConversionMessage } from './job-queues.ts';
 import type { PgBoss } from './queue.ts';
 import { abandonConversion, runConversion, type RunDeps } from './run-conversion.ts';
+import { ABANDONED_AFTER_MS } from './job-intake.ts';
 
 export interface JobWorkers {
   /** Stops taking jobs; those running get until the queue closes (closeQueue's timeout). */
@@ -43,8 +45,11 @@ export async function startJobWorkers(
     if (job) await abandonConversion(job.data.job_id, deps);
   });
   await boss.work(RESULT_SWEEP_QUEUE, polling, async () => {
-    const expired = await deps.store.expireResults(new Date());
+    const now = Date.now();
+    const expired = await deps.store.expireResults(new Date(now));
     if (expired > 0) deps.log.info({ expired }, 'job outputs past their retention deleted');
+    const abandoned = await deps.store.deleteOrphanInputs(new Date(now - ABANDONED_AFTER_MS));
+    if (abandoned > 0) deps.log.info({ chunks: abandoned }, 'inputs of jobs never created deleted');
   });
   // One schedule per database, whoever sets it: pg-boss sends one job per minute in all.
   await boss.schedule(RESULT_SWEEP_QUEUE, RESULT_SWEEP_CRON);

@@ -2,12 +2,18 @@
 import { pageOf } from './page.ts';
 import { accountOf } from '../http/request-meta.ts';
 import { parseLastEventId } from '../jobs/job-event-stream.ts';
+import { stagedInputOf } from '../jobs/job-intake.ts';
+import type { BodyReader } from '../http/body.ts';
 import type { Handler } from '../http/handler.ts';
 import type { JobService } from '../jobs/job-service.ts';
 
 // How soon a client polling an unfinished job should look again.
 const RETRY_AFTER_S = '2';
 
+/** createJob reads its body as a stream, storing the input as it arrives (jobs/job-intake.ts). */
+export function jobBodyReaders(jobs: JobService): { createJob: BodyReader } {
+  return { createJob: jobs.intake };
+}
 
 /**
  * Koa streams a Readable assigned as the body. The generated type says string because the spec
@@ -27,7 +33,7 @@ export function jobHandlers(jobs: JobService): {
 } {
   return {
     createJob: async ({ body, principal, requestId }) => {
-      const job = await jobs.create(accountOf(principal), body, requestId);
+      const job = await jobs.create(accountOf(principal), body, stagedInputOf(body), requestId);
       return { status: 202, body: job, headers: { Location: `/v1/jobs/${job.id}` } };
     },
 

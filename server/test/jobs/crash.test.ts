@@ -66,8 +66,12 @@ it('a job whose worker was killed is run again by another process and ends once'
   assert.ok(job.attempts >= 2, `attempts ${job.attempts}`);
   assert.ok(Date.now() - killedAt < 30_000, 'picked up again within seconds');
 
-  const payloads = await rows<{ kind: string }>(db, 'select kind from job_payloads where job_id = ?', [id]);
-  assert.deepEqual(payloads, [{ kind: 'output' }], 'one output, and the input deleted');
+  const payloads = await rows<{ kind: string; bytes: number }>(
+    db,
+    'select kind, sum(length(content))::int as bytes from job_payloads where job_id = ? group by kind',
+    [id],
+  );
+  assert.deepEqual(payloads, [{ kind: 'output', bytes: job.result.bytes }], 'one output, and the input deleted');
   const events = await rows<{ type: string }>(db, "select type from webhook_events where data->>'job_id' = ?", [id]);
   assert.deepEqual(events, [{ type: 'job.succeeded' }]);
 

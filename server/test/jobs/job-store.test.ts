@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { ApiKeyStore } from '../../src/db/api-key-store.ts';
 import { JobStore, type OnEnd } from '../../src/db/job-store.ts';
-import { DEFAULT_OPTIONS } from '../../src/domain/options.ts';
 import type { Database } from '../../src/db/orm.ts';
-import { openTestDatabase, rows } from './fixture.ts';
+import { CHUNK_BYTES, PayloadGone } from '../../src/db/job-payload-store.ts';
+import { openTestDatabase, rows, storeJob } from './fixture.ts';
 
 let database: TestDatabase;
 let db: Database;
@@ -26,13 +26,7 @@ after(async () => {
   await database?.drop();
 });
 
-const newJob = () =>
-  store.create(
-    { accountId, fromFormat: 'csv', toFormat: 'json', options: { ...DEFAULT_OPTIONS }, queueJobId: crypto.randomUUID(), requestId: 'req' },
-    Buffer.from('a\n1\n'),
-    new Date(),
-    async () => {},
-  );
+const newJob = () => storeJob(store, accountId, Buffer.from('a\n1\n'));
 
 it('lets only the latest run end the job, once, with one output and one event', async () => {
   const job = await newJob();
@@ -69,14 +63,52 @@ it('rolls the ending back whole when its event cannot be written', async () => {
   assert.deepEqual(payloads.map((p) => p.kind), ['input'], 'no output, and the input kept for the retry');
 });
 
-it('reads a payload larger than one slice back intact', async () => {
-  const big = Buffer.alloc(5 * 1024 * 1024 + 123);
-  for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;
-  const job = await store.create(
-    { accountId, fromFormat: 'csv', toFormat: 'json', options: { ...DEFAULT_OPTIONS }, queueJobId: crypto.randomUUID(), requestId: 'req' },
-    big,
-    new Date(),
-    async () => {},
-  );
+/** Bytes that differ from one position to the next, so a chunk out of place shows. */
+function patterned(length: number): Buffer {
+  const bytes = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) bytes[i] = (i * 7919) % 251;
+  return bytes;
+}
+
+async function joined(slices: AsyncIterable<Buffer>): Promise<{ content: Buffer; largest: number }> {
+  const parts: Buffer[] = [];
+  for await (const slice of slices) parts.push(slice);
+  return { content: Buffer.concat(parts), largest: Math.max(...parts.map((p) => p.length)) };
+}
+
+it('reads an input of several chunks back intact, and refuses one of another size', async () => {
+  const big = patterned(5 * CHUNK_BYTES + 123);
+  const job = await storeJob(store, accountId, big);
   assert.ok((await store.readInput(job.id, big.length))?.equals(big));
+  assert.equal(await store.readInput(job.id, big.length + 1), undefined);
+});
+
+it('stores an output in chunks, and serves it in slices of at most a chunk', async () => {
+  const job = await newJob();
+  const claim = await store.claim(job.id, new Date());
+  const output = patterned(2 * CHUNK_BYTES + 7);
+  const ending = { status: 'succeeded' as const, output, records: 1, expiresAt: new Date(Date.now() + 60_000) };
+  assert.equal(await store.end(job.id, claim!.attempt, ending, new Date(), async () => {}), true);
+  const chunks = await rows<{ seq: number; bytes: number }>(db, "select seq, length(content) as bytes from job_payloads where job_id = ? and kind = 'output' order by seq", [job.id]);
+  assert.deepEqual(chunks, [{ seq: 0, bytes: CHUNK_BYTES }, { seq: 1, bytes: CHUNK_BYTES }, { seq: 2, bytes: 7 }]);
+  const read = await joined(store.readOutput(job.id));
+  assert.ok(read.content.equals(output));
+});
+
+it('serves a payload stored whole, before payloads were chunked, in slices of at most a chunk', async () => {
+  const job = await newJob();
+  const whole = patterned(2 * CHUNK_BYTES + 300);
+  await rows(db, "insert into job_payloads (job_id, kind, seq, account_id, content) values (?, 'output', 0, ?, ?)", [job.id, accountId, whole]);
+  const read = await joined(store.readOutput(job.id));
+  assert.ok(read.content.equals(whole));
+  assert.equal(read.largest, CHUNK_BYTES);
+});
+
+it('tells a deleted output apart from an empty one', async () => {
+  const job = await newJob();
+  await assert.rejects(joined(store.readOutput(job.id)), PayloadGone);
+  const claim = await store.claim(job.id, new Date());
+  const ending = { status: 'succeeded' as const, output: Buffer.alloc(0), records: 0, expiresAt: new Date(Date.now() + 60_000) };
+  await store.end(job.id, claim!.attempt, ending, new Date(), async () => {});
+  assert.equal((await joined(store.readOutput(job.id))).content.length, 0);
 });

@@ -4,12 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { call, startTestServer, type TestServer } from '../support/server.ts';
 import { JobStore } from '../../src/db/job-store.ts';
-import { DEFAULT_OPTIONS } from '../../src/domain/options.ts';
 import { ABANDONED_QUEUE, RESULT_SWEEP_QUEUE } from '../../src/jobs/job-queues.ts';
+import { ABANDONED_AFTER_MS } from '../../src/jobs/job-intake.ts';
 import { closeQueue, openQueue } from '../../src/jobs/queue.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import type { Database } from '../../src/db/orm.ts';
-import { busyKey, csvOf, ended, openTestDatabase, parseSse, rows, waitForJob } from './fixture.ts';
+import { busyKey, csvOf, ended, openTestDatabase, parseSse, rows, storeJob, until, waitForJob } from './fixture.ts';
 
 let server: TestServer;
 let db: Database;
@@ -37,14 +37,6 @@ async function sendToQueue(name: string, data: object): Promise<void> {
     await boss.send(name, data);
   } finally {
     await closeQueue(boss, 1_000);
-  }
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) assert.fail('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -114,6 +106,25 @@ describe('a job that succeeds', () => {
   });
 });
 
+describe('the input of a job never created (its request failed, or its process died)', () => {
+  it('is deleted by the retention sweep once abandoned; a newer one, and a job\'s own, are kept', async () => {
+    const store = new JobStore(db.orm);
+    const longAgo = new Date(Date.now() - ABANDONED_AFTER_MS - 60_000);
+    const abandoned = store.newJobId(longAgo);
+    const uploading = store.newJobId(new Date());
+    for (const seq of [0, 1]) await store.stageInput(abandoned, seq, keyAccount, Buffer.from('abandoned'));
+    await store.stageInput(uploading, 0, keyAccount, Buffer.from('still arriving'));
+    // A job as old, never run: its input is the job's.
+    const queued = await storeJob(store, keyAccount, Buffer.from('a\n1\n'), 'req-old', longAgo);
+    const seqs = async (id: string) => (await rows<{ seq: number }>(db, 'select seq from job_payloads where job_id = ? order by seq', [id])).map((r) => r.seq);
+
+    await sendToQueue(RESULT_SWEEP_QUEUE, {});
+    await until(async () => (await seqs(abandoned)).length === 0);
+    assert.deepEqual(await seqs(uploading), [0]);
+    assert.deepEqual(await seqs(queued.id), [0]);
+  });
+});
+
 describe('a job whose input cannot be parsed', () => {
   it('fails at once (no retry) with E1201 and the creating request id, and cannot be downloaded or canceled', async () => {
     const res = await createJob({ from: 'json', to: 'csv', input: '[\n  {"a": 1},\n  {"a": }\n]' });
@@ -144,12 +155,7 @@ describe('a job the queue gave up on', () => {
   it('fails with E1000 and a job.failed event, whichever run held it', async () => {
     // A job whose every run died: claimed, then its message dead-lettered after the last retry.
     const store = new JobStore(db.orm);
-    const job = await store.create(
-      { accountId: keyAccount, fromFormat: 'csv', toFormat: 'json', options: { ...DEFAULT_OPTIONS }, queueJobId: crypto.randomUUID(), requestId: 'req-1' },
-      Buffer.from('a\n1\n'),
-      new Date(),
-      async () => {},
-    );
+    const job = await storeJob(store, keyAccount, Buffer.from('a\n1\n'), 'req-1');
     await store.claim(job.id, new Date());
     await sendToQueue(ABANDONED_QUEUE, { job_id: job.id });
     const failed = await waitForJob(server.url, key, job.id, ended);

@@ -9,6 +9,7 @@ import { Migration20261128190000_jobs } from './Migration20261128190000_jobs.ts'
 import { Migration20261128190100_webhooks } from './Migration20261128190100_webhooks.ts';
 import { Migration20261128190200_idempotency_and_usage } from './Migration20261128190200_idempotency_and_usage.ts';
 import { Migration20261128190300_data_rights } from './Migration20261128190300_data_rights.ts';
+import { Migration20261128192500_job_payload_chunks } from './Migration20261128192500_job_payload_chunks.ts';
 
 export const MIGRATIONS = [
   Migration20261128165256_accounts_and_api_keys,
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   Migration20261128190100_webhooks,
   Migration20261128190200_idempotency_and_usage,
   Migration20261128190300_data_rights,
+  Migration20261128192500_job_payload_chunks,
 ];

@@ -1,0 +1,89 @@
+// A job's input is never held in memory whole (issue 4 §1). Measured in a server process of its own
+// with heap-probe.ts: while a 27 MiB input is uploaded and stored, live memory (heap and buffers,
+// sampled after full collections, so garbage waiting for the collector does not count) grows by
+// less than a quarter of the input. The whole-body reader this replaced held the body text, the
+// parsed input and a Buffer of it at the same time: over three times the input. A second process,
+// with workers, then runs the job: the output is the conversion of the input.
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { ApiKeyService } from '../../src/auth/api-keys.ts';
+import { convert } from '../../src/domain/index.ts';
+import type { Database } from '../../src/db/orm.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { call } from '../support/server.ts';
+import { listeningAt, serverEnv, spawnMain } from '../support/process.ts';
+import { busyKey, csvOf, ended, openTestDatabase, storedInput, waitForJob } from './fixture.ts';
+
+const PROBE = join(import.meta.dirname, 'heap-probe.ts');
+const MAX_GROWTH = 0.25;
+const pepper = randomBytes(32).toString('hex');
+// 330,000 records: over the default limit of a conversion.
+const RECORDS = { CONVERSION_MAX_RECORDS: '400000' };
+
+let database: TestDatabase;
+let db: Database;
+const children: ChildProcess[] = [];
+
+before(async () => {
+  database = await createTestDatabase(RECORDS);
+  db = await openTestDatabase(database.config);
+});
+after(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await db?.close();
+  await database?.drop();
+});
+
+async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; base: string; stderr: () => string }> {
+  const child = spawnMain(serverEnv(database, pepper, env));
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (data: Buffer) => (stderr += data));
+  return { child, base: await listeningAt(child), stderr: () => stderr };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
+}
+
+it('uploads a 27 MiB input holding under a quarter of it in memory, and converts it', async () => {
+  const api = await startProcess({ JOB_WORKERS: 'false', NODE_OPTIONS: `--expose-gc --import ${PROBE}` });
+  const keys = new ApiKeyService(db, { ...database.config, apiKeys: { ...database.config.apiKeys, pepper } });
+  const { secret } = await busyKey(keys);
+  await keys.close();
+  const createJob = (input: string) => call(`${api.base}/v1/jobs`, { key: secret, body: { from: 'csv', to: 'json', input } });
+
+  // A first upload of a few chunks, so what every upload reuses (connections, driver buffers) is in the baseline.
+  assert.equal((await createJob(csvOf(30_000))).status, 202);
+  const input = csvOf(330_000);
+  const inputBytes = Buffer.byteLength(input);
+  assert.ok(inputBytes > 27 * 2 ** 20, String(inputBytes));
+
+  api.child.kill('SIGUSR2');
+  const created = await createJob(input);
+  const reported = api.stderr().length;
+  api.child.kill('SIGUSR2');
+  let line: RegExpExecArray | null = null;
+  while ((line = /heap-probe (\{.*\})/.exec(api.stderr().slice(reported))) === null) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(created.status, 202, created.text);
+  const { baseline, peak } = JSON.parse(line[1]!) as { baseline: number; peak: number };
+  const growth = peak - baseline;
+  assert.ok(growth < MAX_GROWTH * inputBytes, `live memory grew by ${(growth / 2 ** 20).toFixed(1)} MiB for a ${(inputBytes / 2 ** 20).toFixed(1)} MiB input`);
+  assert.ok((await storedInput(db, created.body.id)).content.equals(Buffer.from(input)), 'the stored input is the input');
+  await stop(api.child);
+
+  const worker = await startProcess({ JOB_WORKERS: 'true', JOB_CONCURRENCY: '1', ...RECORDS });
+  const expected = convert('csv', 'json', input, {}, database.config.conversion).output;
+  const job = await waitForJob(worker.base, secret, created.body.id, ended, 120_000);
+  assert.equal(job.status, 'succeeded', JSON.stringify(job.error));
+  const result = await fetch(`${worker.base}/v1/jobs/${job.id}/result`, { headers: { 'X-API-Key': secret } });
+  assert.equal(result.status, 200);
+  assert.ok((await result.text()) === expected, 'the output is the conversion of the input');
+  await stop(worker.child);
+});
