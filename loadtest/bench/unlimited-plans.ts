@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
-const UNLIMITED = { requests: 1_000_000_000, window_s: 1, monthly_requests: 1_000_000_000_000 };
+const UNLIMITED = { requests: 1_000_000_000, window_s: 1, monthly_requests: 1_000_000_000_000, webhook_endpoints: 10_000 };
 
 /** Writes the plans file into `dir` and returns its path. */
 export function writeUnlimitedPlans(dir: string): string {

@@ -7,13 +7,16 @@ import { handleErrors } from './http/handle-errors.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { httpsRedirect } from './http/https-redirect.ts';
 import { corsAllowList } from './http/cors.ts';
+import { shedLoad } from './http/shed-load.ts';
 import { createRouter, unmatched } from './http/router.ts';
 import { applyRateLimitHeaders, rejectIfLimited } from './http/rate-limit.ts';
 import { createHandlers, type OperationDeps } from './operations/index.ts';
+import { jobBodyReaders } from './operations/jobs.ts';
 import type { State } from './http/context.ts';
 import type { Credentials } from './http/authenticate.ts';
 import type { Meter } from './http/meter.ts';
 import type { LimitPolicy, RateLimiter } from './limits/rate-limiter.ts';
+import type { LoadShedder } from './limits/load-shedder.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Readiness } from './observability/readiness.ts';
 import type { UsageMeter } from './usage/usage-meter.ts';
@@ -22,6 +25,7 @@ import type { Idempotency } from './http/idempotency.ts';
 export interface AppDeps extends OperationDeps {
   log: Logger;
   limiter: RateLimiter;
+  shedder: LoadShedder;
   usage: UsageMeter;
   idempotency: Idempotency;
 }
@@ -52,9 +56,11 @@ export function createApp(deps: AppDeps): Koa<State> {
     validateResponses: config.responseValidation,
     quota: deps.usage,
     idempotency: deps.idempotency,
+    bodyReaders: jobBodyReaders(deps.jobs),
   });
 
   app.use(requestId(log));
+  if (deps.shedder.enabled) app.use(shedLoad(deps.shedder, deps.metrics));
   app.use(observe(deps.metrics, deps.usage));
   app.use(handleErrors());
   app.use(drainOnShutdown(deps.readiness));

@@ -61,11 +61,14 @@ const schema = z.object({
   WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(10_000),
   WEBHOOK_SECRET_GRACE_S: int(0, 7 * 86_400).default(86_400),
   WEBHOOK_DISABLE_AFTER_S: int(60, 30 * 86_400).default(3 * 86_400),
+  WEBHOOK_RETENTION_DAYS: int(1, 3_650).default(30),
   IDEMPOTENCY_TTL_S: int(60, 7 * 86_400).default(86_400),
   USAGE_FLUSH_INTERVAL_MS: int(100, 60_000).default(1_000),
   EXPORT_RETENTION_S: int(60, 90 * 86_400).default(7 * 86_400),
   METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   METRICS_PORT: int(1, 65535).optional(),
+  SHED_EVENT_LOOP_DELAY_MS: int(0, 10_000).optional(),
+  SHED_MAX_IN_FLIGHT: int(0, 1_000_000).default(500),
 });
 
 /** The variables this module reads, all as strings, as in `process.env`. */
@@ -101,7 +104,7 @@ export interface Config {
   signupRateLimitPerHour: number;
   oidcProviders: OidcProviderConfig[];
   jobs: { workers: boolean; concurrency: number; resultRetentionS: number };
-  webhooks: { allowlist: string[]; timeoutMs: number; secretGraceS: number; disableAfterS: number };
+  webhooks: { allowlist: string[]; timeoutMs: number; secretGraceS: number; disableAfterS: number; retentionDays: number };
   idempotencyTtlS: number;
   usageFlushIntervalMs: number;
   exportRetentionS: number;
@@ -110,6 +113,8 @@ export interface Config {
    * only, or not at all (production without a token or a port: metrics are never public there).
    */
   metrics: { exposure: 'open' | 'token' | 'port' | 'off'; token: string | undefined; port: number | undefined };
+  /** Load shedding (limits/load-shedder.ts); 0 turns a signal off. */
+  shed: { eventLoopDelayMs: number; maxInFlight: number };
 }
 
 export interface OidcProviderConfig {
@@ -194,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       secretGraceS: e.WEBHOOK_SECRET_GRACE_S,
       disableAfterS: e.WEBHOOK_DISABLE_AFTER_S,
+      retentionDays: e.WEBHOOK_RETENTION_DAYS,
     },
     idempotencyTtlS: e.IDEMPOTENCY_TTL_S,
     usageFlushIntervalMs: e.USAGE_FLUSH_INTERVAL_MS,
@@ -202,6 +208,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       exposure: e.METRICS_PORT !== undefined ? 'port' : e.METRICS_TOKEN !== undefined ? 'token' : e.NODE_ENV === 'production' ? 'off' : 'open',
       token: e.METRICS_TOKEN,
       port: e.METRICS_PORT,
+    },
+    shed: {
+      // Off by default under test: an in-process test server shares its event loop with the test
+      // code, whose own work would count as the server's lag.
+      eventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS ?? (e.NODE_ENV === 'test' ? 0 : 20),
+      maxInFlight: e.SHED_MAX_IN_FLIGHT,
     },
   };
 }

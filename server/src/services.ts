@@ -10,6 +10,7 @@ import { createIdempotency, type Idempotency } from './http/idempotency.ts';
 import { JobService } from './jobs/job-service.ts';
 import { startJobWorkers, type JobWorkers } from './jobs/job-workers.ts';
 import { closeQueue, openQueue, type PgBoss } from './jobs/queue.ts';
+import { startLoadShedder, type LoadShedder } from './limits/load-shedder.ts';
 import { loadPlans } from './limits/plans.ts';
 import { RateLimiter } from './limits/rate-limiter.ts';
 import { isLoginFailureReason, Metrics } from './observability/metrics.ts';
@@ -17,6 +18,7 @@ import { Readiness } from './observability/readiness.ts';
 import { createUsage } from './usage/create-usage.ts';
 import { WebhookDeliveryWorker } from './webhooks/delivery-worker.ts';
 import { ApiKeyExpiryNotifier } from './webhooks/key-expiry.ts';
+import { startWebhookRetention } from './webhooks/retention.ts';
 import { WebhookService } from './webhooks/webhook-service.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './observability/logger.ts';
@@ -32,6 +34,7 @@ export interface Services {
   identity: Identity;
   oidc: OidcService;
   limiter: RateLimiter;
+  shedder: LoadShedder;
   readiness: Readiness;
   metrics: Metrics;
   queue: PgBoss;
@@ -55,12 +58,13 @@ export async function startServices(config: Config, log: Logger): Promise<Servic
   const identity = createIdentity(db, config, audit);
   const oidc = new OidcService(config.oidcProviders, config.jwt.secret);
   const limiter = new RateLimiter(config, plans, log);
+  const shedding = startLoadShedder(config.shed);
   const readiness = new Readiness(db, limiter);
   const { meter: usage, reports: usageReports } = createUsage(db, config, plans, log);
   const idempotency = createIdempotency(db, config, log);
   const queue = await openQueue(db, config, log);
   const jobs = new JobService(db, queue, log);
-  const webhooks = new WebhookService(db, config);
+  const webhooks = new WebhookService(db, config, plans);
   const dataRights = createDataRights({ db, config, log, queue, audit, keys, identity, jobs, webhooks, usage: usageReports });
   observe(metrics, { db, usage, jobs, audit });
 
@@ -68,18 +72,21 @@ export async function startServices(config: Config, log: Logger): Promise<Servic
   const jobWorkers: JobWorkers = await startJobWorkers(db, queue, config, log, (status, seconds) => metrics.jobFinished(status, seconds));
   const deliveries = config.jobs.workers ? new WebhookDeliveryWorker(db, config, audit, log, { metrics }) : undefined;
   const keyExpiry = config.jobs.workers ? new ApiKeyExpiryNotifier(db, log) : undefined;
+  const webhookRetention = await startWebhookRetention(queue, db, config, log);
   deliveries?.start();
   keyExpiry?.start();
   await dataRights.start();
 
   return {
-    config, log, db, keys, audit, identity, oidc, limiter, readiness, metrics, queue, jobs, webhooks, usage, usageReports, idempotency, dataRights,
+    config, log, db, keys, audit, identity, oidc, limiter, shedder: shedding.shedder, readiness, metrics, queue, jobs, webhooks, usage, usageReports, idempotency, dataRights,
     async stop() {
+      shedding.stop();
       jobs.closeStreams();
       await dataRights.stop();
       await jobWorkers.stop();
       await keyExpiry?.stop();
       await deliveries?.stop();
+      await webhookRetention.stop();
       await closeQueue(queue, config.timeouts.shutdownMs);
       // Buffered writes next, while the pool is still open.
       idempotency.close();

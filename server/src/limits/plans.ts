@@ -14,11 +14,21 @@ export interface PlanLimit {
   monthlyRequests?: number;
 }
 
+/** A plan's request limits: what the rate limiter and the monthly quota read. */
 export type Plans = Readonly<Record<Plan, PlanLimit>>;
+
+/** A plan as the file sets it: its request limits, and what an account may keep. */
+export interface PlanSettings extends PlanLimit {
+  /** Webhook endpoints the account may have at once, enabled or not. */
+  webhookEndpoints: number;
+}
+
+export type PlanCatalog = Readonly<Record<Plan, PlanSettings>>;
 
 const MAX_REQUESTS = 1_000_000_000;
 const MAX_WINDOW_S = 86_400;
 const MAX_MONTHLY_REQUESTS = 1_000_000_000_000;
+const MAX_WEBHOOK_ENDPOINTS = 10_000;
 
 function wholeNumber(min: number, max: number) {
   const error = `must be a whole number from ${min} to ${max}`;
@@ -30,6 +40,7 @@ const planSchema = z.strictObject(
     requests: wholeNumber(1, MAX_REQUESTS),
     window_s: wholeNumber(1, MAX_WINDOW_S),
     monthly_requests: wholeNumber(1, MAX_MONTHLY_REQUESTS).optional(),
+    webhook_endpoints: wholeNumber(0, MAX_WEBHOOK_ENDPOINTS),
   },
   { error: (issue) => (issue.input === undefined ? `is missing: every plan (${PLANS.join(', ')}) must be listed` : undefined) },
 );
@@ -38,16 +49,21 @@ const planSchema = z.strictObject(
 // and so is a plan no account can have (most likely a misspelling).
 const fileSchema = z.record(z.enum(PLANS), planSchema);
 
-export function loadPlans(file: string): Plans {
+export function loadPlans(file: string): PlanCatalog {
   const parsed = fileSchema.safeParse(readYaml(file));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
     throw new ConfigError(`invalid plans file ${file}:\n${lines.join('\n')}`);
   }
-  const plans = {} as Record<Plan, PlanLimit>;
+  const plans = {} as Record<Plan, PlanSettings>;
   for (const plan of PLANS) {
-    const { requests, window_s, monthly_requests } = parsed.data[plan];
-    plans[plan] = { requests, windowS: window_s, ...(monthly_requests === undefined ? {} : { monthlyRequests: monthly_requests }) };
+    const { requests, window_s, monthly_requests, webhook_endpoints } = parsed.data[plan];
+    plans[plan] = {
+      requests,
+      windowS: window_s,
+      ...(monthly_requests === undefined ? {} : { monthlyRequests: monthly_requests }),
+      webhookEndpoints: webhook_endpoints,
+    };
   }
   return plans;
 }

@@ -11,6 +11,7 @@ import { page, type Page, type PageRequest } from '../db/pagination.ts';
 import { WebhookStore, type EndpointChanges } from '../db/webhook-store.ts';
 import type { AuditDetails } from '../db/audit-entities.ts';
 import { ApiError } from '../http/problem.ts';
+import type { PlanCatalog } from '../limits/plans.ts';
 import type { EventType, EventView } from './event-types.ts';
 import { SigningSecrets } from './secrets.ts';
 import { UrlPolicy } from './ssrf.ts';
@@ -42,26 +43,28 @@ export class WebhookService {
   readonly #secrets: SigningSecrets;
   readonly #policy: UrlPolicy;
   readonly #graceMs: number;
+  readonly #plans: PlanCatalog;
 
-  constructor(db: Database, config: Config) {
+  constructor(db: Database, config: Config, plans: PlanCatalog) {
     this.#store = new WebhookStore(db.orm);
     this.#secrets = new SigningSecrets(config.totpEncryptionKey);
     this.#policy = new UrlPolicy(config.webhooks.allowlist);
     this.#graceMs = config.webhooks.secretGraceS * 1000;
+    this.#plans = plans;
   }
 
+  /** E1303 when the account already has as many endpoints as its plan allows. */
   async create(accountId: string, input: NewEndpointInput, origin?: ChangeOrigin): Promise<EndpointWithSecret> {
     const url = await this.#allowedUrl(input.url);
     const id = newId('whep');
     const { sealed, secret } = this.#secrets.issue(id);
-    const record = await this.#store.insertEndpoint({
-      id,
-      accountId,
-      url,
-      description: input.description ?? null,
-      events: [...new Set(input.events)],
-      sealedSecret: sealed,
-    });
+    const record = await this.#store.insertEndpoint(
+      { id, accountId, url, description: input.description ?? null, events: [...new Set(input.events)], sealedSecret: sealed },
+      (plan) => this.#plans[plan].webhookEndpoints,
+    );
+    if ('limit' in record) {
+      throw new ApiError('E1303', `This account's plan allows ${record.limit} webhook endpoints; delete one before adding another.`);
+    }
     audit(origin, accountId, 'webhook_endpoint.created', { endpoint_id: id, url, events: record.events.join(' ') });
     return { endpoint: toEndpointView(record), secret };
   }

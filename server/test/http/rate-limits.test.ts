@@ -18,7 +18,7 @@ let second: Running;
 before(async () => {
   redis = await startRedis();
   const plans = join(mkdtempSync(join(tmpdir(), 'plans-')), 'plans.yaml');
-  writeFileSync(plans, ['free', 'pro', 'enterprise'].map((p) => `${p}:\n  requests: ${LIMIT}\n  window_s: 60\n`).join(''));
+  writeFileSync(plans, ['free', 'pro', 'enterprise'].map((p) => `${p}:\n  requests: ${LIMIT}\n  window_s: 60\n  webhook_endpoints: 5\n`).join(''));
   first = await startTestServer({ REDIS_URL: redis.url, PLANS_FILE: plans });
   // A second instance of the service: same configuration (database, Redis, secrets), its own port.
   second = await start(first.database.config, createLogger('silent'));

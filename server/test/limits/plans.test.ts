@@ -12,9 +12,9 @@ const dir = mkdtempSync(join(tmpdir(), 'transmute-plans-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const VALID = `
-free: { requests: 60, window_s: 60 }
-pro: { requests: 600, window_s: 60 }
-enterprise: { requests: 6000, window_s: 60 }
+free: { requests: 60, window_s: 60, webhook_endpoints: 5 }
+pro: { requests: 600, window_s: 60, webhook_endpoints: 20 }
+enterprise: { requests: 6000, window_s: 60, webhook_endpoints: 100 }
 `;
 
 function plansFile(name: string, text: string): string {
@@ -37,23 +37,30 @@ test('the shipped plans file is the default and holds the documented limits', ()
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir });
   assert.equal(config.plansFile, fileURLToPath(new URL('../../plans.yaml', import.meta.url)));
   assert.deepEqual(loadPlans(config.plansFile), {
-    free: { requests: 60, windowS: 60, monthlyRequests: 10_000 },
-    pro: { requests: 600, windowS: 60, monthlyRequests: 1_000_000 },
-    enterprise: { requests: 6000, windowS: 60, monthlyRequests: 100_000_000 },
+    free: { requests: 60, windowS: 60, monthlyRequests: 10_000, webhookEndpoints: 5 },
+    pro: { requests: 600, windowS: 60, monthlyRequests: 1_000_000, webhookEndpoints: 20 },
+    enterprise: { requests: 6000, windowS: 60, monthlyRequests: 100_000_000, webhookEndpoints: 100 },
   });
 });
 
 test('monthly_requests is optional (no quota) and, when given, a whole number in range', () => {
   const file = plansFile('monthly.yaml', VALID.replace('pro: { requests: 600,', 'pro: { monthly_requests: 500, requests: 600,'));
-  assert.deepEqual(loadPlans(file).pro, { requests: 600, windowS: 60, monthlyRequests: 500 });
-  assert.deepEqual(loadPlans(file).free, { requests: 60, windowS: 60 });
+  assert.deepEqual(loadPlans(file).pro, { requests: 600, windowS: 60, monthlyRequests: 500, webhookEndpoints: 20 });
+  assert.deepEqual(loadPlans(file).free, { requests: 60, windowS: 60, webhookEndpoints: 5 });
   const message = refusal(plansFile('monthly-bad.yaml', VALID.replace('free: { requests: 60,', 'free: { monthly_requests: 0, requests: 60,')));
   assert.match(message, /^\s+free\.monthly_requests: must be a whole number from 1 to 1000000000000$/m);
 });
 
 test('a valid file is read into requests and windowS per plan', () => {
-  const file = plansFile('custom.yaml', VALID.replace('requests: 600,', 'requests: 5,').replace('window_s: 60 }\nenterprise', 'window_s: 10 }\nenterprise'));
-  assert.deepEqual(loadPlans(file).pro, { requests: 5, windowS: 10 });
+  const file = plansFile('custom.yaml', VALID.replace('requests: 600,', 'requests: 5,').replace('window_s: 60, webhook_endpoints: 20', 'window_s: 10, webhook_endpoints: 20'));
+  assert.deepEqual(loadPlans(file).pro, { requests: 5, windowS: 10, webhookEndpoints: 20 });
+});
+
+test('webhook_endpoints is required, a whole number from 0 (no webhooks) to 10000', () => {
+  assert.equal(loadPlans(plansFile('no-webhooks.yaml', VALID.replace('webhook_endpoints: 5', 'webhook_endpoints: 0'))).free.webhookEndpoints, 0);
+  const message = refusal(plansFile('webhooks-bad.yaml', VALID.replace(', webhook_endpoints: 5', '').replace('webhook_endpoints: 20', 'webhook_endpoints: 10001')));
+  assert.match(message, /^\s+free\.webhook_endpoints: must be a whole number from 0 to 10000$/m);
+  assert.match(message, /^\s+pro\.webhook_endpoints: must be a whole number from 0 to 10000$/m);
 });
 
 test('a plan left out is named, with the plans that must be listed', () => {

@@ -86,7 +86,7 @@ test('two processes on one Redis enforce one limit together', { timeout: 30_000 
   const dir = mkdtempSync(join(tmpdir(), 'transmute-limits-'));
   try {
     const plansFile = join(dir, 'plans.yaml');
-    writeFileSync(plansFile, 'free: { requests: 10, window_s: 60 }\npro: { requests: 1, window_s: 60 }\nenterprise: { requests: 1, window_s: 60 }\n');
+    writeFileSync(plansFile, 'free: { requests: 10, window_s: 60, webhook_endpoints: 1 }\npro: { requests: 1, window_s: 60, webhook_endpoints: 1 }\nenterprise: { requests: 1, window_s: 60, webhook_endpoints: 1 }\n');
     const key = newKey();
     const processes = [0, 1].map(() => startProcess([redis.url, plansFile, key, '8']));
     for (const p of processes) assert.equal(await p.next(), 'ready');

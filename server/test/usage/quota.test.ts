@@ -26,7 +26,7 @@ describe('monthly quota through the server', () => {
 
   before(async () => {
     const plans = join(dir, 'plans.yaml');
-    writeFileSync(plans, ['free', 'pro', 'enterprise'].map((p) => `${p}:\n  requests: 1000\n  window_s: 60\n  monthly_requests: ${QUOTA}\n`).join(''));
+    writeFileSync(plans, ['free', 'pro', 'enterprise'].map((p) => `${p}:\n  requests: 1000\n  window_s: 60\n  monthly_requests: ${QUOTA}\n  webhook_endpoints: 5\n`).join(''));
     server = await startTestServer({ PLANS_FILE: plans });
   });
   after(async () => {
