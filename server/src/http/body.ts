@@ -36,6 +36,7 @@ export const readJsonBody: BodyReader = async (ctx, route) => {
     if (type === 'request.size.invalid') throw new ApiError('E1002', 'The body is shorter or longer than its Content-Length.');
     throw error;
   }
+  if (ctx.request.length === undefined) ctx.state.bodyBytes = Buffer.byteLength(text);
   try {
     return parseJson(text);
   } catch (error) {
@@ -59,6 +60,7 @@ export async function* bodyBytes(ctx: AppContext, route: RouteDefinition): Async
       yield chunk;
     }
   } finally {
+    if (ctx.request.length === undefined) ctx.state.bodyBytes = received;
     drainUnread(ctx);
   }
 }

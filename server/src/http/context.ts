@@ -11,6 +11,8 @@ export interface State {
   log: Logger;
   route?: RouteDefinition;
   principal?: Principal;
+  /** Bytes of a body sent without Content-Length (chunked), counted as it was read: for usage. */
+  bodyBytes?: number;
 }
 
 export type AppContext = ParameterizedContext<State>;

@@ -173,7 +173,8 @@ function fingerprintOf(ctx: AppContext, body: unknown): Buffer {
   return hash.digest();
 }
 
-// Fed to the hash piece by piece: a job's body can be tens of MB, and is not copied again whole.
+// Fed to the hash piece by piece, so a body of megabytes is not copied again whole (a job's input
+// arrives here already reduced to its hash: jobs/job-intake.ts).
 function hashCanonical(hash: Hash, value: unknown): void {
   if (Array.isArray(value)) {
     hash.update('[');

@@ -11,14 +11,14 @@ export function recordWhenSent(ctx: AppContext, meter: UsageRecorder, start: num
   if (principal === undefined || route === undefined) return;
   // A streamed body has no length up front: count what passes.
   const counted = ctx.body instanceof Stream ? countBytes(ctx, ctx.body) : undefined;
-  const bytesIn = ctx.request.length ?? 0;
+
   const done = () =>
     meter.record({
       accountId: principal.accountId,
       keyId: principal.kind === 'key' ? principal.keyId : null,
       operationId: route.operationId,
       status: ctx.status,
-      bytesIn,
+      bytesIn: ctx.request.length ?? ctx.state.bodyBytes ?? 0,
       bytesOut: counted?.bytes ?? (Number(ctx.res.getHeader('content-length')) || 0),
       durationMs: performance.now() - start,
       at: Date.now(),

@@ -191,3 +191,34 @@ describe('usage metering', () => {
     assert.equal(stored.reduce((n, r) => n + Number(r.requests), 0), 2);
   });
 });
+
+describe('a body sent without Content-Length (chunked)', () => {
+  /** POSTs `body` as a stream, so fetch sends it chunked, with no Content-Length. */
+  async function chunked(path: string, key: string, body: string): Promise<number> {
+    const bytes = new TextEncoder().encode(body);
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(bytes.subarray(0, 5));
+        controller.enqueue(bytes.subarray(5));
+        controller.close();
+      },
+    });
+    const res = await fetch(url(path), { method: 'POST', headers: { 'X-API-Key': key, 'Content-Type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+    await res.arrayBuffer();
+    assert.ok(res.status < 300, `${path} answered ${res.status}`);
+    return bytes.length;
+  }
+
+  it('counts the bytes read, for a body read whole and for a streamed job input', async () => {
+    const key = await server.newKey();
+    const sent =
+      (await chunked('/v1/conversions', key.secret, JSON.stringify({ from: 'json', to: 'csv', input: '[{"é":1}]' }))) +
+      (await chunked('/v1/jobs', key.secret, JSON.stringify({ from: 'json', to: 'csv', input: '[{"ü":2}]' })));
+    const total = await eventually(async () => {
+      await server.running.usage.flush();
+      const [row] = await query<{ n: string; bytes_in: string }>('select sum(requests) as n, sum(bytes_in) as bytes_in from usage_minutes where account_id = ?', [key.accountId]);
+      return Number(row?.n) === 2 ? Number(row!.bytes_in) : undefined;
+    });
+    assert.equal(total, sent);
+  });
+});
