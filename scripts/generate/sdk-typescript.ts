@@ -9,6 +9,9 @@
 //   createConversionBatch → conversions.createBatch · rotateWebhookSecret → webhooks.rotateSecret ·
 //   getAccount → me.getAccount (nothing names `me`, so the operationId stays whole).
 // Arguments: path parameters in path order, then the body (or the query for a GET), then options.
+// An answer that is a `text/event-stream` whose media type names its events' data (`x-event-data:
+// Job`) becomes a `Stream<JobEvent>` read as it arrives (src/internal/stream.ts); `JobEvent`, the
+// event with that model as its data, is generated into events.ts.
 import { createClient } from '@hey-api/openapi-ts';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,10 +57,27 @@ function successSchemas(spec: Json, op: Json): Json[] {
     .map((media) => deref<Json>(spec, media.schema ?? {}));
 }
 
+/** The schema name of every event's data when the operation answers an event stream, else null. */
+export function eventDataOf(spec: Json, op: Json): string | null {
+  const media = Object.entries<Json>(op.responses ?? {})
+    .filter(([status]) => status.startsWith('2'))
+    .map(([, response]) => deref<Json>(spec, response).content?.['text/event-stream'] as Json | undefined)
+    .find((m) => m !== undefined);
+  const name = media?.['x-event-data'];
+  if (name === undefined) return null;
+  if (typeof name !== 'string' || !spec.components?.schemas?.[name]) throw new Error(`x-event-data ${JSON.stringify(name)} is not a schema of components/schemas`);
+  return name;
+}
+
+/** The type of one event whose data is `model`. */
+export const eventTypeName = (model: string): string => `${model}Event`;
+
 interface Method {
   name: string;
   operation: Operation;
   code: string;
+  /** The model of its events' data, when it answers an event stream. */
+  events: string | null;
 }
 
 function methodOf(spec: Json, operation: Operation, typeNames: Set<string>): Method {
@@ -69,6 +89,7 @@ function methodOf(spec: Json, operation: Operation, typeNames: Set<string>): Met
   const requestBody = op.requestBody ? deref(spec, op.requestBody) : null;
   const paged = query.some((p: Json) => p.name === 'cursor');
   const response = typeNames.has(`${type}Response`) ? `T.${type}Response` : 'unknown';
+  const events = eventDataOf(spec, op);
 
   const args = pathParams.map((p) => `${p}: string`);
   const spec_ = [`method: '${method.toUpperCase()}'`, `path: '${path}'`];
@@ -86,14 +107,17 @@ function methodOf(spec: Json, operation: Operation, typeNames: Set<string>): Met
   if (Object.keys(op.responses ?? {}).some((status) => status.startsWith('3'))) spec_.push('redirect: true');
   // A document typed as a string (a job's output) stays text even when its media type is JSON.
   const answers = successSchemas(spec, op);
-  if (answers.length && answers.every((schema) => schema.type === 'string')) spec_.push('text: true');
+  if (!events && answers.length && answers.every((schema) => schema.type === 'string')) spec_.push('text: true');
   spec_.push(`auth: ${securityOf(spec, op) !== null}`, 'options');
 
   const doc = `  /** ${summary.replace(/\*\//g, '*\\/')} (\`${method.toUpperCase()} ${path}\`, ${operationId}) */\n`;
-  const code = paged
-    ? `${doc}  ${name}(${args.join(', ')}): PagePromise<${response}['data'][number]> {\n    return this._client.requestPage({ ${spec_.join(', ')} });\n  }\n`
-    : `${doc}  ${name}(${args.join(', ')}): APIPromise<${response}> {\n    return this._client.request({ ${spec_.join(', ')} });\n  }\n`;
-  return { name, operation, code };
+  const [answer, call] = paged
+    ? [`PagePromise<${response}['data'][number]>`, 'requestPage']
+    : events
+      ? [`APIPromise<Stream<E.${eventTypeName(events)}>>`, `requestStream<T.${events}>`]
+      : [`APIPromise<${response}>`, 'request'];
+  const code = `${doc}  ${name}(${args.join(', ')}): ${answer} {\n    return this._client.${call}({ ${spec_.join(', ')} });\n  }\n`;
+  return { name, operation, code, events };
 }
 
 function resourceFile(tag: string, methods: Method[]): string {
@@ -102,6 +126,7 @@ function resourceFile(tag: string, methods: Method[]): string {
     `import type { RequestOptions } from '../../internal/core.ts';`,
     ...(methods.some((m) => m.code.includes('PagePromise')) ? [`import type { PagePromise } from '../../internal/pagination.ts';`] : []),
     `import { APIResource } from '../../internal/resource.ts';`,
+    ...(methods.some((m) => m.events) ? [`import type { Stream } from '../../internal/stream.ts';`, `import type * as E from '../events.ts';`] : []),
     `import type * as T from '../models/index.ts';`,
   ];
   return [...imports, '', `/** Operations tagged \`${tag}\`. */`, `export class ${pascal(tag)} extends APIResource {`, methods.map((m) => m.code).join('\n') + '}', ''].join('\n');
@@ -131,6 +156,16 @@ function operationsFile(methods: Method[]): string {
     '} as const satisfies Record<string, readonly [string, string]>;',
     '',
   ].join('\n');
+}
+
+function eventsFile(models: string[], typeNames: Set<string>): string {
+  if (models.length === 0) return '// No operation of the spec answers an event stream.\nexport {};\n';
+  const types = models.map((model) => {
+    const name = eventTypeName(model);
+    if (typeNames.has(name)) throw new Error(`the event type ${name} would shadow the model of that name`);
+    return `/** An event of a stream whose data is a \`${model}\`. */\nexport type ${name} = ServerSentEvent<T.${model}>;\n`;
+  });
+  return [`import type { ServerSentEvent } from '../internal/sse.ts';`, `import type * as T from './models/index.ts';`, '', types.join('\n')].join('\n');
 }
 
 async function modelFiles(spec: Json): Promise<GeneratedFile[]> {
@@ -163,6 +198,7 @@ export async function generateTypeScriptSdk(spec: Json): Promise<GeneratedFile[]
     ...[...byTag].map(([tag, list]) => ({ path: `resources/${tag}.ts`, content: resourceFile(tag, list) })),
     { path: 'client.ts', content: clientFile([...byTag.keys()]) },
     { path: 'operations.ts', content: operationsFile(methods) },
+    { path: 'events.ts', content: eventsFile([...new Set(methods.flatMap((m) => m.events ?? []))].sort(), typeNames) },
     { path: 'version.ts', content: `/** The spec's info.version, which the SDK's version follows. */\nexport const VERSION = '${spec.info.version}';\n` },
   ];
 }

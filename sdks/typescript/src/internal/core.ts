@@ -9,6 +9,8 @@ import { Page, PagePromise, type CursorPageBody } from './pagination.ts';
 import { buildPath } from './path.ts';
 import { retryDelay, shouldRetry } from './retry.ts';
 import { sleep } from './sleep.ts';
+import type { ServerSentEvent } from './sse.ts';
+import { jsonEvent, Stream } from './stream.ts';
 
 export const DEFAULT_BASE_URL = 'https://api.transmute.dev';
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -53,6 +55,8 @@ export interface RequestSpec {
   redirect?: boolean;
   /** The answer's schema is a string: the body stays text whatever its media type. */
   text?: boolean;
+  /** The answer is an event stream: the deadline ends when its headers arrive (see `requestStream`). */
+  stream?: boolean;
   /** False for the operations the spec marks as needing no credentials. */
   auth: boolean;
   options?: RequestOptions | undefined;
@@ -90,7 +94,20 @@ export class ClientCore {
     return new PagePromise(fetchPage(undefined));
   }
 
-  async #send<T>(spec: RequestSpec): Promise<WithResponse<T>> {
+  /**
+   * A Server-Sent Events answer, read as it arrives. Retries and the deadline cover establishing the
+   * stream, up to its response headers: a stream that is still delivering is never cut by them. It
+   * ends when the server closes it, or by `stream.controller.abort()` or the call's signal.
+   */
+  requestStream<Data>(spec: RequestSpec): APIPromise<Stream<ServerSentEvent<Data>>> {
+    const controller = new AbortController();
+    const signal = spec.options?.signal;
+    const options = { ...spec.options, signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal };
+    const open = async (response: Response) => new Stream(response, controller, signal, jsonEvent<Data>);
+    return new APIPromise(this.#send({ ...spec, stream: true, options }, open));
+  }
+
+  async #send<T>(spec: RequestSpec, read: (response: Response) => Promise<T> = async (r) => (await parseBody(r, spec.text)) as T): Promise<WithResponse<T>> {
     const options = spec.options ?? {};
     const url = this.#url(spec);
     const headers = this.#headers(spec);
@@ -105,11 +122,11 @@ export class ClientCore {
       // Redirects are never followed: the one the spec documents is an answer (its Location is the
       // point), and any other would carry the credentials to wherever it leads.
       const init = { method: spec.method, headers, redirect: 'manual' as const, ...(body === undefined ? {} : { body }) };
-      const outcome = await this.#attempt(url, init, remaining, options.signal);
+      const outcome = await this.#attempt(url, init, remaining, options.signal, spec.stream ?? false);
       const retriesLeft = attempt < maxRetries;
       if (outcome instanceof Response) {
         this.#log.info(`${spec.method} ${url} → ${outcome.status}`, { attempt, ms: Date.now() - started, request_id: outcome.headers.get('x-request-id') });
-        if (outcome.ok) return { data: (await parseBody(outcome, spec.text)) as T, response: outcome, request_id: outcome.headers.get('x-request-id') };
+        if (outcome.ok) return { data: await read(outcome), response: outcome, request_id: outcome.headers.get('x-request-id') };
         if (spec.redirect && isRedirect(outcome)) return { data: undefined as T, response: outcome, request_id: outcome.headers.get('x-request-id') };
         const error = errorFor(outcome.status, await parseBody(outcome), outcome.headers);
         if (!retriesLeft || !shouldRetry(outcome.status, outcome.headers)) throw error;
@@ -127,13 +144,21 @@ export class ClientCore {
     }
   }
 
-  /** One fetch bounded by what is left of the deadline: a Response, or the error it failed with. */
-  async #attempt(url: string, init: RequestInit & { headers: Headers }, remaining: number, signal: AbortSignal | undefined): Promise<Response | APIConnectionError> {
+  /**
+   * One fetch bounded by what is left of the deadline: a Response, or the error it failed with. The
+   * deadline goes on to bound reading the body, but for a stream's successful answer (`untilHeaders`).
+   */
+  async #attempt(url: string, init: RequestInit & { headers: Headers }, remaining: number, signal: AbortSignal | undefined, untilHeaders: boolean): Promise<Response | APIConnectionError> {
     if (signal?.aborted) throw new APIUserAbortError({ cause: signal.reason });
     const timer = AbortSignal.timeout(remaining);
+    const deadline = new AbortController();
+    const expire = (): void => deadline.abort(timer.reason);
+    timer.addEventListener('abort', expire, { once: true });
     this.#log.debug(`${init.method} ${url}`, { headers: redactHeaders(init.headers) });
     try {
-      return await this.#fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, timer]) : timer });
+      const response = await this.#fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal });
+      if (untilHeaders && response.ok) timer.removeEventListener('abort', expire);
+      return response;
     } catch (cause) {
       if (signal?.aborted) throw new APIUserAbortError({ cause: signal.reason });
       if (timer.aborted) return new APITimeoutError();
@@ -158,7 +183,7 @@ export class ClientCore {
   }
 
   #headers(spec: RequestSpec): Headers {
-    const headers = new Headers({ Accept: 'application/json', ...this.#defaultHeaders, ...spec.options?.headers });
+    const headers = new Headers({ Accept: spec.stream ? 'text/event-stream' : 'application/json', ...this.#defaultHeaders, ...spec.options?.headers });
     const runtime = nodeRuntime();
     if (runtime && !headers.has('user-agent')) headers.set('User-Agent', `transmute-typescript/${VERSION} (${runtime})`);
     if (spec.body !== undefined) headers.set('Content-Type', 'application/json');

@@ -2,22 +2,11 @@
 // SSE), download, list, cancel.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { ConflictError, NotFoundError, type Job, type Transmute } from '../../src/index.ts';
+import { ConflictError, NotFoundError, type Job, type JobEvent, type Transmute } from '../../src/index.ts';
 import { BACKGROUND_MS, newKeyClient } from '../support/contract.ts';
 import { rejectsWith } from '../support/errors.ts';
 
 const CSV = 'name,age\nAda,36\nAlan,41\n';
-
-/** The events of a finished Server-Sent Events stream, in order. */
-function sseEvents(stream: string): { event: string | undefined; data: string }[] {
-  return stream
-    .split('\n\n')
-    .filter((block) => /^data:/m.test(block))
-    .map((block) => {
-      const field = (name: string) => block.match(new RegExp(`^${name}: ?(.*)$`, 'm'))?.[1];
-      return { event: field('event'), data: field('data') ?? '' };
-    });
-}
 
 export function jobsSuite(): void {
   describe('jobs', () => {
@@ -36,11 +25,15 @@ export function jobsSuite(): void {
       assert.equal(job.input_bytes, CSV.length);
     });
 
-    it('jobs.streamEvents follows the job until its final status event', async () => {
-      const events = sseEvents(await client.jobs.streamEvents(job.id, { timeout: BACKGROUND_MS }));
+    it('jobs.streamEvents yields the job as it changes, until its final status event ends the stream', async () => {
+      const events: JobEvent[] = [];
+      for await (const event of await client.jobs.streamEvents(job.id, { timeout: BACKGROUND_MS })) events.push(event);
+      assert.ok(events.length > 0);
+      assert.deepEqual(events.slice(0, -1).map((e) => e.event), Array(events.length - 1).fill('progress'));
+      assert.ok(events.every((e) => e.id !== null && e.data.id === job.id));
       const last = events.at(-1);
       assert.equal(last?.event, 'status');
-      assert.equal((JSON.parse(last.data) as Job).status, 'succeeded');
+      assert.equal(last.data.status, 'succeeded');
     });
 
     it('jobs.retrieve shows the result; jobs.getResult is the document, as text', async () => {

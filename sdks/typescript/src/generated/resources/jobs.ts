@@ -3,6 +3,8 @@ import type { APIPromise } from '../../internal/api-promise.ts';
 import type { RequestOptions } from '../../internal/core.ts';
 import type { PagePromise } from '../../internal/pagination.ts';
 import { APIResource } from '../../internal/resource.ts';
+import type { Stream } from '../../internal/stream.ts';
+import type * as E from '../events.ts';
 import type * as T from '../models/index.ts';
 
 /** Operations tagged `jobs`. */
@@ -33,7 +35,7 @@ export class Jobs extends APIResource {
   }
 
   /** Follow a job's progress (`GET /v1/jobs/{id}/events`, streamJobEvents) */
-  streamEvents(id: string, options?: RequestOptions): APIPromise<T.StreamJobEventsResponse> {
-    return this._client.request({ method: 'GET', path: '/v1/jobs/{id}/events', pathParams: { id }, text: true, auth: true, options });
+  streamEvents(id: string, options?: RequestOptions): APIPromise<Stream<E.JobEvent>> {
+    return this._client.requestStream<T.Job>({ method: 'GET', path: '/v1/jobs/{id}/events', pathParams: { id }, auth: true, options });
   }
 }
