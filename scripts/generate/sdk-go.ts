@@ -2,13 +2,16 @@
 // option/, webhooks/, core.go, errors.go, pagination.go, jobs_wait.go): models by oapi-codegen
 // (models only, `nullable-type: true`) and one file per tag with its service, from the operations.
 // Method names are the TypeScript SDK's rule (`methodName`) in PascalCase: jobs.retrieve → Jobs.Retrieve.
+// An answer that is a `text/event-stream` naming its events' data (`x-event-data: Job`) becomes an
+// `*EventStream[JobEvent]` read as it arrives (stream.go); `JobEvent`, an alias of
+// `StreamEvent[Job]`, is generated into events.gen.go.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { deref, operationsOf, ROOT, type Operation } from '../lib/spec.ts';
 import { securityOf } from './routes.ts';
-import { methodName } from './sdk-typescript.ts';
+import { eventDataOf, eventTypeName, methodName } from './sdk-typescript.ts';
 
 type Json = Record<string, any>;
 
@@ -155,6 +158,8 @@ interface Method {
   name: string;
   operation: Operation;
   code: string;
+  /** The model of its events' data, when it answers an event stream. */
+  events: string | null;
 }
 
 function methodOf(spec: Json, operation: Operation, service: string): Method {
@@ -167,6 +172,7 @@ function methodOf(spec: Json, operation: Operation, service: string): Method {
   const paged = query.some((p: Json) => p.name === 'cursor');
   const result = resultOf(spec, op);
   const answers = answersOf(spec, op);
+  const events = eventDataOf(spec, op);
 
   const params = pathParams.map((p) => `${p} string`);
   const fields = [`Method: "${method.toUpperCase()}"`, 'Path: path', `Auth: ${securityOf(spec, op) !== null}`];
@@ -186,6 +192,13 @@ function methodOf(spec: Json, operation: Operation, service: string): Method {
   const doc = `// ${name} calls ${operationId} (\`${method.toUpperCase()} ${path}\`): ${summary.replace(/\.$/, '')}.\n`;
   const receiver = `func (s *${service})`;
 
+  if (events) {
+    const code =
+      doc +
+      `${receiver} ${name}(ctx context.Context, ${args}) (*EventStream[${eventTypeName(events)}], error) {\n${buildPath}\tif err != nil {\n\t\treturn nil, err\n\t}\n` +
+      `\treturn openStream(ctx, s.options, opts, requestconfig.Request{${fields.join(', ')}}, decodeEvent[${events}])\n}\n`;
+    return { name, operation, code, events };
+  }
   if (paged) {
     const list = deref(spec, { $ref: `#/components/schemas/${result.type}` });
     const item = refName(list.properties?.data?.items);
@@ -198,7 +211,7 @@ function methodOf(spec: Json, operation: Operation, service: string): Method {
       `${receiver} ${name}AutoPaging(ctx context.Context, ${args}) *AutoPager[${item}] {\n` +
       `\tpage, err := s.${name}(ctx, ${[...pathParams, ...(requestBody ? ['body'] : []), ...(query.length ? ['params'] : [])].join(', ')}, opts...)\n` +
       `\treturn newAutoPager(ctx, page, err)\n}\n`;
-    return { name, operation, code };
+    return { name, operation, code, events };
   }
   if (answers.length) {
     const type = `${pascal(operationId)}Response`;
@@ -207,11 +220,11 @@ function methodOf(spec: Json, operation: Operation, service: string): Method {
       doc +
       `${receiver} ${name}(ctx context.Context, ${args}) (*${type}, error) {\n${buildPath}\tif err != nil {\n\t\treturn nil, err\n\t}\n\tout := new(${type})\n` +
       `\tif err := execute(ctx, s.options, opts, requestconfig.Request{${[...fields, 'Decode: out.decode'].join(', ')}}); err != nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n}\n`;
-    return { name, operation, code };
+    return { name, operation, code, events };
   }
   if (result.type === null) {
     const code = doc + `${receiver} ${name}(ctx context.Context, ${args}) error {\n${buildPath}\tif err != nil {\n\t\treturn err\n\t}\n\treturn execute(ctx, s.options, opts, requestconfig.Request{${fields.join(', ')}})\n}\n`;
-    return { name, operation, code };
+    return { name, operation, code, events };
   }
   const model = result.out === 'out';
   const declare = model ? `\tout := new(${result.type})\n` : `\tvar out ${result.type}\n`;
@@ -220,7 +233,7 @@ function methodOf(spec: Json, operation: Operation, service: string): Method {
     doc +
     `${receiver} ${name}(ctx context.Context, ${args}) (${returned}, error) {\n${buildPath}\tif err != nil {\n\t\treturn nil, err\n\t}\n${declare}` +
     `\tif err := execute(ctx, s.options, opts, requestconfig.Request{${[...fields, `Out: ${result.out}`].join(', ')}}); err != nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n}\n`;
-  return { name, operation, code };
+  return { name, operation, code, events };
 }
 
 function serviceFile(tag: string, methods: Method[]): string {
@@ -270,6 +283,12 @@ func optionalBody[T any](body *T) any {
 `;
 }
 
+/** One alias per model that is the data of an event stream: `type JobEvent = StreamEvent[Job]`. */
+function eventsFile(models: string[]): string {
+  const aliases = models.map((model) => `// ${eventTypeName(model)} is one event of a stream whose data is a [${model}].\ntype ${eventTypeName(model)} = StreamEvent[${model}]\n`);
+  return `package transmute\n\n${aliases.join('\n')}`;
+}
+
 function goFile(file: string): string {
   return relative(GO_SDK_DIR, file).replace(/-/g, '_');
 }
@@ -294,6 +313,8 @@ export function generateGoSdk(spec: Json): { path: string; content: string }[] {
   const files = [
     ...[...byTag].map(([tag, methods]) => ({ path: goFile(join(GO_SDK_DIR, `${tag}.go`)), content: HEADER + serviceFile(tag, methods) })),
     { path: 'client.go', content: HEADER + clientFile([...byTag.keys()], spec.info.version) },
+    // `.gen.go`: no tag's file can have that name.
+    { path: 'events.gen.go', content: HEADER + eventsFile([...new Set([...byTag.values()].flat().flatMap((m) => m.events ?? []))].sort()) },
   ];
   return [{ path: 'models.gen.go', content: models(spec) }, ...files.map((f) => ({ path: f.path, content: gofmt(f.content, f.path) }))];
 }

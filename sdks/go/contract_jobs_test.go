@@ -3,7 +3,6 @@ package transmute_test
 import (
 	"errors"
 	"slices"
-	"strings"
 	"testing"
 
 	transmute "github.com/transmute-dev/transmute-go"
@@ -28,10 +27,8 @@ func TestJobsLifecycle(t *testing.T) {
 		t.Fatalf("result %q", output)
 	}
 	// A finished job's stream sends its final status event, then closes.
-	events, err := jobs.StreamEvents(ctx(t), job.Id)
-	must(t, err)
-	if !strings.Contains(string(events), "event: status\n") || !strings.Contains(string(events), `"status":"succeeded"`) {
-		t.Fatalf("event stream %q", events)
+	if events := streamedEvents(t, job.Id); len(events) != 1 || events[0].Event != "status" || events[0].Data.Status != transmute.JobStatusSucceeded {
+		t.Fatalf("a finished job's events %+v", events)
 	}
 	succeeded, err := jobs.List(ctx(t), transmute.ListJobsParams{Status: transmute.Ptr(transmute.JobStatusSucceeded), Limit: transmute.Ptr[transmute.Limit](100)})
 	must(t, err)
@@ -43,6 +40,40 @@ func TestJobsLifecycle(t *testing.T) {
 	if !slices.ContainsFunc(succeeded.Data, func(listed transmute.Job) bool { return listed.Id == job.Id }) {
 		t.Fatalf("listJobs does not list %s", job.Id)
 	}
+}
+
+// A job followed from its creation: progress events as it changes, then one status event with its
+// final state, then the server ends the stream.
+func TestJobsStreamEvents(t *testing.T) {
+	job, err := keyClient().Jobs.Create(ctx(t), transmute.JobCreate{From: transmute.Csv, To: transmute.Json, Input: "name\nAda\nGrace\n"})
+	must(t, err)
+	events := streamedEvents(t, job.Id)
+	if len(events) == 0 {
+		t.Fatal("the stream ended without an event")
+	}
+	for i, event := range events {
+		final := i == len(events)-1
+		if event.ID == "" || event.Data.Id != job.Id || (event.Event == "status") != final {
+			t.Fatalf("event %d of %d: %+v", i+1, len(events), event)
+		}
+	}
+	if last := events[len(events)-1]; !slices.Contains([]transmute.JobStatus{transmute.JobStatusSucceeded, transmute.JobStatusFailed}, last.Data.Status) {
+		t.Fatalf("the status event says %s", last.Data.Status)
+	}
+}
+
+// streamedEvents follows a job's events until the server ends the stream.
+func streamedEvents(t *testing.T, id string) []transmute.JobEvent {
+	t.Helper()
+	stream, err := keyClient().Jobs.StreamEvents(ctx(t), id)
+	must(t, err)
+	defer stream.Close()
+	var events []transmute.JobEvent
+	for stream.Next() {
+		events = append(events, stream.Current())
+	}
+	must(t, stream.Err())
+	return events
 }
 
 // A job canceled right after it was created: canceled, unless a worker finished it first, which

@@ -171,6 +171,31 @@ func ExampleJobsService_CreateAndWait() {
 	// {"name":"Grace"}
 }
 
+func ExampleJobsService_StreamEvents() {
+	ctx := context.Background() // canceling ctx ends the stream
+	client := transmute.NewClient()
+	job, err := client.Jobs.Create(ctx, transmute.JobCreate{From: transmute.Csv, To: transmute.Json, Input: "name\nAda\n"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	stream, err := client.Jobs.StreamEvents(ctx, job.Id)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer stream.Close()
+	for stream.Next() {
+		// "progress" events while the job changes, then one "status" event when it is final.
+		event := stream.Current()
+		if event.Event == "status" {
+			fmt.Println(event.Data.Status) // Data is the Job as the event saw it
+		}
+	}
+	if err := stream.Err(); err != nil {
+		log.Fatal(err) // resume with option.WithHeader("Last-Event-ID", <the last event's ID>)
+	}
+	// Output: succeeded
+}
+
 func ExampleMeService_GetDataExport() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // bounds the polling too
 	defer cancel()

@@ -83,14 +83,10 @@ func (s *JobsService) GetResult(ctx context.Context, id string, opts ...option.R
 }
 
 // StreamEvents calls streamJobEvents (`GET /v1/jobs/{id}/events`): Follow a job's progress.
-func (s *JobsService) StreamEvents(ctx context.Context, id string, opts ...option.RequestOption) ([]byte, error) {
+func (s *JobsService) StreamEvents(ctx context.Context, id string, opts ...option.RequestOption) (*EventStream[JobEvent], error) {
 	path, err := requestconfig.BuildPath("/v1/jobs/{id}/events", id)
 	if err != nil {
 		return nil, err
 	}
-	var out []byte
-	if err := execute(ctx, s.options, opts, requestconfig.Request{Method: "GET", Path: path, Auth: true, Out: &out}); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return openStream(ctx, s.options, opts, requestconfig.Request{Method: "GET", Path: path, Auth: true}, decodeEvent[Job])
 }

@@ -58,8 +58,8 @@ func WithQuery(name, value string) RequestOption {
 	return func(c *requestconfig.RequestConfig) error { c.Query.Set(name, value); return nil }
 }
 
-// WithResponseInto stores the last HTTP response of the call in *dst (its body already read),
-// for headers such as X-Request-Id.
+// WithResponseInto stores the last HTTP response of the call in *dst (its body already read; for
+// an event stream, the body is the stream's own), for headers such as X-Request-Id.
 func WithResponseInto(dst **http.Response) RequestOption {
 	return func(c *requestconfig.RequestConfig) error { c.ResponseInto = dst; return nil }
 }

@@ -124,16 +124,40 @@ func BuildPath(template string, params ...string) (string, error) {
 func Execute(ctx context.Context, cfg *RequestConfig, req Request) error {
 	ctx, cancel := context.WithTimeout(ctx, cfg.RequestTimeout)
 	defer cancel()
+	resp, body, err := exchange(ctx, cfg, req, nil)
+	if err != nil {
+		return err
+	}
+	return decode(resp.StatusCode, body, req)
+}
+
+// Stream sends req as Execute does, with its retries and deadline, and returns the body of the
+// successful answer unread, for the caller to consume as it arrives. The deadline bounds only the
+// wait for the answer's headers: a stream that is still delivering lives until ctx ends or the
+// body is closed. Nothing is retried once the body is returned.
+func Stream(ctx context.Context, cfg *RequestConfig, req Request) (io.ReadCloser, error) {
+	deadline, cancel := context.WithTimeout(ctx, cfg.RequestTimeout)
+	defer cancel()
+	resp, _, err := exchange(deadline, cfg, req, ctx)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}
+
+// exchange sends req until an attempt succeeds or may not be retried. With a stream context, the
+// successful answer's body is left open and bound to it instead of read.
+func exchange(ctx context.Context, cfg *RequestConfig, req Request, stream context.Context) (*http.Response, []byte, error) {
 	var body []byte
 	if req.Body != nil {
 		var err error
 		if body, err = json.Marshal(req.Body); err != nil {
-			return fmt.Errorf("transmute: encoding the request body: %w", err)
+			return nil, nil, fmt.Errorf("transmute: encoding the request body: %w", err)
 		}
 	}
-	header, err := headers(cfg, req, body != nil)
+	header, err := headers(cfg, req, body != nil, stream != nil)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	target := strings.TrimRight(cfg.BaseURL, "/") + req.Path
 	query := url.Values{}
@@ -147,40 +171,44 @@ func Execute(ctx context.Context, cfg *RequestConfig, req Request) error {
 	}
 	for attempt := 0; ; attempt++ {
 		started := time.Now()
-		status, respHeader, respBody, err := send(ctx, cfg, req.Method, target, header, body)
+		resp, respBody, err := send(ctx, cfg, req.Method, target, header, body, stream)
 		retriesLeft := attempt < cfg.MaxRetries
 		if err != nil {
 			cfg.logf("info", "%s %s failed: %v (attempt %d, %s)", req.Method, target, err, attempt, time.Since(started))
 			if errors.Is(err, apierror.ErrTimeout) || ctx.Err() != nil || !retriesLeft {
-				return err
+				return nil, nil, err
 			}
 			if err := wait(ctx, retry.Delay(attempt, 0, nil, time.Now(), cfg.Random)); err != nil {
-				return err
+				return nil, nil, err
 			}
 			continue
 		}
+		status, respHeader := resp.StatusCode, resp.Header
 		cfg.logf("info", "%s %s → %d (attempt %d, %s, request_id %s)", req.Method, target, status, attempt, time.Since(started), respHeader.Get("X-Request-Id"))
 		if status < 300 || (req.Redirect && status < 400) {
-			return decode(status, respBody, req)
+			return resp, respBody, nil
 		}
 		apiErr := apierror.New(status, respHeader, respBody)
 		if !retriesLeft || !retry.ShouldRetry(status, respHeader) {
-			return apiErr
+			return nil, nil, apiErr
 		}
 		delay := retry.Delay(attempt, status, respHeader, time.Now(), cfg.Random)
 		// A wait that cannot end before the deadline would only turn this answer into a timeout.
 		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(delay).After(deadline) {
-			return apiErr
+			return nil, nil, apiErr
 		}
 		if err := wait(ctx, delay); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
 }
 
-func headers(cfg *RequestConfig, req Request, hasBody bool) (http.Header, error) {
+func headers(cfg *RequestConfig, req Request, hasBody, stream bool) (http.Header, error) {
 	h := cfg.Header.Clone()
 	h.Set("Accept", "application/json")
+	if stream {
+		h.Set("Accept", "text/event-stream")
+	}
 	if h.Get("User-Agent") == "" {
 		h.Set("User-Agent", fmt.Sprintf("transmute-go/%s (go/%s; %s)", req.Version, strings.TrimPrefix(runtime.Version(), "go"), runtime.GOOS))
 	}
@@ -200,14 +228,24 @@ func headers(cfg *RequestConfig, req Request, hasBody bool) (http.Header, error)
 	return h, nil
 }
 
-func send(ctx context.Context, cfg *RequestConfig, method, target string, header http.Header, body []byte) (int, http.Header, []byte, error) {
+// send makes one attempt under ctx. With a stream context, the request lives in that context
+// instead, and ctx (the call's deadline) ends it only until a successful answer's headers arrive:
+// that answer's body is returned unread, bound to the stream context.
+func send(ctx context.Context, cfg *RequestConfig, method, target string, header http.Header, body []byte, stream context.Context) (*http.Response, []byte, error) {
 	var reader io.Reader
 	if body != nil {
 		reader = bytes.NewReader(body)
 	}
-	httpReq, err := http.NewRequestWithContext(ctx, method, target, reader)
+	reqCtx, cancel := ctx, context.CancelFunc(func() {})
+	detach := func() bool { return true }
+	if stream != nil {
+		reqCtx, cancel = context.WithCancel(stream)
+		detach = context.AfterFunc(ctx, cancel)
+	}
+	httpReq, err := http.NewRequestWithContext(reqCtx, method, target, reader)
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("transmute: building the request: %w", err)
+		cancel()
+		return nil, nil, fmt.Errorf("transmute: building the request: %w", err)
 	}
 	httpReq.Header = header.Clone()
 	cfg.logf("debug", "%s %s headers %v", method, target, redact(header))
@@ -219,18 +257,53 @@ func send(ctx context.Context, cfg *RequestConfig, method, target string, header
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := client.Do(httpReq)
 	if err != nil {
-		return 0, nil, nil, transportError(ctx, err)
+		cancel()
+		return nil, nil, transportError(ctx, err)
 	}
+	if stream != nil && resp.StatusCode < 300 {
+		if !detach() { // the deadline passed as the headers arrived
+			cancel()
+			resp.Body.Close()
+			return nil, nil, apierror.ErrTimeout
+		}
+		resp.Body = &streamBody{ctx: stream, body: resp.Body, cancel: cancel}
+		if cfg.ResponseInto != nil {
+			*cfg.ResponseInto = resp
+		}
+		return resp, nil, nil
+	}
+	defer cancel()
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return 0, nil, nil, transportError(ctx, err)
+		return nil, nil, transportError(ctx, err)
 	}
 	if cfg.ResponseInto != nil {
 		resp.Body = io.NopCloser(bytes.NewReader(data))
 		*cfg.ResponseInto = resp
 	}
-	return resp.StatusCode, resp.Header, data, nil
+	return resp, data, nil
+}
+
+// streamBody is an answer's body read as it arrives, its errors told apart like a request's;
+// closing it ends the request.
+type streamBody struct {
+	ctx    context.Context
+	body   io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *streamBody) Read(p []byte) (int, error) {
+	n, err := b.body.Read(p)
+	if err != nil && err != io.EOF {
+		err = transportError(b.ctx, err)
+	}
+	return n, err
+}
+
+func (b *streamBody) Close() error {
+	b.cancel()
+	return b.body.Close()
 }
 
 // transportError tells the caller's cancellation apart from our deadline and from the network.
