@@ -28,6 +28,34 @@ export const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_$
 export const pyName = (name: string): string => (RESERVED.has(name) ? `${name}_` : name.replace(/[^A-Za-z0-9_]/g, '_'));
 const literal = (value: unknown): string => JSON.stringify(value);
 
+/**
+ * The schema name (`x-event-data`) of every event's data when `op` answers a Server-Sent Events
+ * stream, else undefined. Such an operation returns a typed stream of `<name>Event`.
+ */
+export function eventDataOf(spec: Json, op: Json): string | undefined {
+  for (const [code, raw] of Object.entries<Json>(op.responses ?? {})) {
+    const name = code.startsWith('2') ? deref(spec, raw).content?.['text/event-stream']?.['x-event-data'] : undefined;
+    if (name !== undefined) return String(name);
+  }
+  return undefined;
+}
+
+/** One event of a stream, as the runtime (_streaming.py) fills it in: `id`, `event`, `data`. */
+function eventSchema(spec: Json, data: string): Json {
+  if (!spec.components?.schemas?.[data]) throw new Error(`x-event-data: ${data} is not in components/schemas`);
+  if (spec.components.schemas[`${data}Event`]) throw new Error(`x-event-data: ${data}Event, the event model, is already a schema`);
+  return {
+    type: 'object',
+    description: `One Server-Sent Event whose data is a ${data}.`,
+    required: ['event', 'data'],
+    properties: {
+      id: { type: 'string', description: 'The last event id the stream set; resume from it with the Last-Event-ID header.' },
+      event: { type: 'string', description: 'The event name (`message` when the stream gave none); a name added later is kept.' },
+      data: { $ref: `#/components/schemas/${data}` },
+    },
+  };
+}
+
 class Models {
   readonly classes: string[] = [];
   readonly aliases: string[] = [];
@@ -74,12 +102,14 @@ class Models {
     return name;
   }
 
-  file(): string {
+  /** `events`: the `x-event-data` schema names, each getting an event model. */
+  file(events: string[]): string {
     for (const [name, raw] of Object.entries<Json>(this.spec.components?.schemas ?? {})) {
       const isObject = !raw.$ref && (raw.type === 'object' || raw.properties);
       if (isObject && raw.properties) this.model(name, raw);
       else this.aliases.push(`${name} = ${this.type(raw, name)}`);
     }
+    for (const data of events) this.model(`${data}Event`, eventSchema(this.spec, data));
     // Aliases may name other aliases or classes, so they follow the classes, referenced ones first.
     const order = (line: string): number => (/= [A-Z]\w*$/.test(line) && !this.classNames.includes(line.split(' = ')[1]!) ? 1 : 0);
     const aliases = [...this.aliases].sort((a, b) => order(a) - order(b));
@@ -109,6 +139,7 @@ interface Method {
   name: string;
   operation: Operation;
   paged: boolean;
+  streamed: boolean;
   sync: string;
   async: string;
 }
@@ -178,8 +209,22 @@ function methodOf(spec: Json, models: Models, operation: Operation): Method {
       name,
       operation,
       paged,
+      streamed: false,
       sync: `    def ${name}${signature} -> SyncPage[${item}]:\n${doc}        return ${request}\n`,
       async: `    def ${name}${signature} -> AsyncPaginator[${item}]:\n${doc}        return ${request}\n`,
+    };
+  }
+  const eventData = eventDataOf(spec, op);
+  if (eventData) {
+    const event = `_models.${eventData}Event`;
+    const request = `self._client.request_stream(${[...call, `event=${event}`].join(', ')})`;
+    return {
+      name,
+      operation,
+      paged,
+      streamed: true,
+      sync: `    def ${name}${signature} -> Stream[${event}]:\n${doc}        return cast(${literal(`Stream[${event}]`)}, ${request})\n`,
+      async: `    async def ${name}${signature} -> AsyncStream[${event}]:\n${doc}        return cast(${literal(`AsyncStream[${event}]`)}, await ${request})\n`,
     };
   }
   const result = responseType(spec, models, op);
@@ -188,6 +233,7 @@ function methodOf(spec: Json, models: Models, operation: Operation): Method {
     name,
     operation,
     paged,
+    streamed: false,
     sync: `    def ${name}${signature} -> ${result}:\n${doc}        return cast(${literal(result)}, ${request})\n`,
     async: `    async def ${name}${signature} -> ${result}:\n${doc}        return cast(${literal(result)}, await ${request})\n`,
   };
@@ -215,6 +261,7 @@ function resourceFile(tag: string, methods: Method[]): string {
     'from .._pagination import AsyncPaginator, SyncPage',
     'from .._resource import AsyncAPIResource, SyncAPIResource',
     'from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper',
+    ...(methods.some((m) => m.streamed) ? ['from .._streaming import AsyncStream, Stream'] : []),
     'from .._types import NOT_GIVEN, NotGiven, RequestOptions',
     'from ..types import models as _models',
     '',
@@ -270,8 +317,10 @@ function clientFile(tags: string[]): string {
 
 export function generatePythonSdk(spec: Json): GeneratedFile[] {
   const models = new Models(spec);
-  const modelsFile = models.file();
-  const methods = operationsOf(spec).map((operation) => methodOf(spec, models, operation));
+  const operations = operationsOf(spec);
+  const events = [...new Set(operations.map(({ op }) => eventDataOf(spec, op)).filter((name): name is string => name !== undefined))];
+  const modelsFile = models.file(events);
+  const methods = operations.map((operation) => methodOf(spec, models, operation));
   const byTag = new Map<string, Method[]>();
   for (const m of methods) byTag.set(m.operation.tag, [...(byTag.get(m.operation.tag) ?? []), m]);
   const rows = methods.map((m) => `    ${literal(m.operation.operationId)}: (${literal(snake(m.operation.tag))}, ${literal(m.name)}),`);

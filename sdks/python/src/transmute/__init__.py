@@ -18,6 +18,7 @@ from ._exceptions import (
 )
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 from ._response import APIResponse
+from ._streaming import AsyncStream, Stream
 from ._types import NOT_GIVEN, NotGiven, RequestOptions
 from ._version import __version__
 from .lib._signature import WebhookVerificationError
@@ -50,6 +51,8 @@ __all__ = [
     "AsyncPage",
     "AsyncPaginator",
     "APIResponse",
+    "Stream",
+    "AsyncStream",
     "NOT_GIVEN",
     "NotGiven",
     "models",

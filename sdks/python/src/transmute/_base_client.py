@@ -19,6 +19,7 @@ from ._path import build_path
 from ._response import RAW_RESPONSE, APIResponse
 from ._retry import retry_delay, should_retry
 from ._serialize import parse_as, read_body, to_json, to_query, validate
+from ._streaming import AsyncStream, Stream
 from ._types import RequestOptions
 from ._version import __version__
 
@@ -65,6 +66,8 @@ class _Prepared(NamedTuple):
     headers: httpx.Headers
     content: Optional[bytes]
     deadline: float
+    timeout: float
+    """The call's timeout: once a stream is open, the longest wait for its next bytes."""
     max_retries: int
     redirect: bool
     """The operation documents a 3xx as its answer (the SDK never follows redirects)."""
@@ -107,6 +110,7 @@ class _BaseClient:
         redirect: bool = False,
     ) -> _Prepared:
         options = options or {}
+        timeout = options.get("timeout", self.timeout)
         headers = httpx.Headers({"Accept": "application/json", "User-Agent": _user_agent()})
         headers.update(self._default_headers)
         headers.update(options.get("headers") or {})
@@ -132,7 +136,8 @@ class _BaseClient:
             params=to_query({**(query or {}), **(options.get("extra_query") or {})}),
             headers=headers,
             content=content,
-            deadline=time.monotonic() + options.get("timeout", self.timeout),
+            deadline=time.monotonic() + timeout,
+            timeout=timeout,
             max_retries=options.get("max_retries", self.max_retries),
             redirect=redirect,
         )
@@ -179,6 +184,20 @@ def _page_body(response: httpx.Response) -> Dict[str, Any]:
     return body
 
 
+def _accepting_events(request: _Prepared) -> _Prepared:
+    request.headers["Accept"] = "text/event-stream"
+    return request
+
+
+def _opened(request: _Prepared, response: httpx.Response) -> httpx.Response:
+    """The call's deadline bounds opening the stream (retries included), not reading it: a stream
+    lasts as long as its job. From here on each read waits up to the call's timeout for the next
+    bytes (the server sends a keep-alive comment every 15 s). httpx reads the timeout extension
+    when the body is read, so replacing it now applies to the body only."""
+    response.request.extensions["timeout"] = httpx.Timeout(request.timeout).as_dict()
+    return response
+
+
 def _items(item: Type[T], body: Mapping[str, Any]) -> List[T]:
     data = body.get("data")
     return [validate(item, entry) for entry in data] if isinstance(data, list) else []
@@ -198,13 +217,17 @@ class SyncClientCore(_BaseClient):
     def close(self) -> None:
         self._http.close()
 
-    def _send(self, request: _Prepared) -> httpx.Response:
+    def _send(self, request: _Prepared, stream: bool = False) -> httpx.Response:
+        """With `stream`, a success answers before its body is read (errors are read whole)."""
         attempt = 0
         while True:
             remaining = self._remaining(request)
             started = time.monotonic()
             try:
-                response = self._http.request(request.method, request.url, params=request.params, headers=request.headers, content=request.content, timeout=remaining, follow_redirects=False)
+                sent = self._http.build_request(request.method, request.url, params=request.params, headers=request.headers, content=request.content, timeout=remaining)
+                response = self._http.send(sent, stream=stream, follow_redirects=False)
+                if stream and not response.is_success:
+                    response.read()
             except httpx.TransportError as exc:
                 _sleep(self._on_failure(request, attempt, exc))
             else:
@@ -230,6 +253,12 @@ class SyncClientCore(_BaseClient):
         response = self._send(self._prepare(method, path, path_params, query, body, auth, options, redirect))
         parsed = parse_as(cast_to, response)
         return APIResponse[Any](response, parsed) if RAW_RESPONSE.get() else parsed
+
+    def request_stream(self, method: str, path: str, *, path_params: Mapping[str, str], auth: bool, options: Optional[RequestOptions], event: Type[T]) -> Any:
+        request = _accepting_events(self._prepare(method, path, path_params, None, None, auth, options))
+        response = _opened(request, self._send(request, stream=True))
+        stream = Stream(response, event)
+        return APIResponse[Any](response, stream) if RAW_RESPONSE.get() else stream
 
     def request_page(
         self,
@@ -265,13 +294,16 @@ class AsyncClientCore(_BaseClient):
     async def close(self) -> None:
         await self._http.aclose()
 
-    async def _send(self, request: _Prepared) -> httpx.Response:
+    async def _send(self, request: _Prepared, stream: bool = False) -> httpx.Response:
         attempt = 0
         while True:
             remaining = self._remaining(request)
             started = time.monotonic()
             try:
-                response = await self._http.request(request.method, request.url, params=request.params, headers=request.headers, content=request.content, timeout=remaining, follow_redirects=False)
+                sent = self._http.build_request(request.method, request.url, params=request.params, headers=request.headers, content=request.content, timeout=remaining)
+                response = await self._http.send(sent, stream=stream, follow_redirects=False)
+                if stream and not response.is_success:
+                    await response.aread()
             except httpx.TransportError as exc:
                 await _async_sleep(self._on_failure(request, attempt, exc))
             else:
@@ -297,6 +329,12 @@ class AsyncClientCore(_BaseClient):
         response = await self._send(self._prepare(method, path, path_params, query, body, auth, options, redirect))
         parsed = parse_as(cast_to, response)
         return APIResponse[Any](response, parsed) if RAW_RESPONSE.get() else parsed
+
+    async def request_stream(self, method: str, path: str, *, path_params: Mapping[str, str], auth: bool, options: Optional[RequestOptions], event: Type[T]) -> Any:
+        request = _accepting_events(self._prepare(method, path, path_params, None, None, auth, options))
+        response = _opened(request, await self._send(request, stream=True))
+        stream = AsyncStream(response, event)
+        return APIResponse[Any](response, stream) if RAW_RESPONSE.get() else stream
 
     def request_page(
         self,

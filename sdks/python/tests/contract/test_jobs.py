@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Dict, List
+from typing import List
 
 import pytest
 
-from transmute import AsyncTransmute, ConflictError, NotFoundError, Transmute
+from transmute import AsyncTransmute, ConflictError, NotFoundError, Transmute, models
 
 from .environment import ContractEnvironment
 from .support import csv_rows
@@ -15,22 +15,21 @@ from .support import csv_rows
 MISSING_JOB = "job_" + "0" * 24
 
 
-def sse_events(stream: str) -> List[Dict[str, Any]]:
-    """The `event` name and the JSON `data` of each event of a text/event-stream body."""
-    events = []
-    for block in stream.strip().split("\n\n"):
-        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
-        if "data" in fields:  # the stream opens with a block that only sets `retry`
-            events.append({"event": fields.get("event"), **json.loads(fields["data"])})
-    return events
+def assert_followed(job: models.Job, events: List[models.JobEvent]) -> None:
+    """The stream ended (the caller read it to its end) with the job: its last event is the final
+    status; progress before it only ever moves forward."""
+    assert events and all(e.data.id == job.id for e in events)
+    assert events[-1].event == "status" and events[-1].data.status == "succeeded" and events[-1].data.progress == 1
+    assert all(e.event == "progress" for e in events[:-1])
+    assert [e.data.progress for e in events] == sorted(e.data.progress for e in events)
 
 
 def test_job_lifecycle(client: Transmute) -> None:
     job = client.jobs.create(from_="json", to="ndjson", input='[{"a":1},{"a":2}]')
     assert job.id.startswith("job_") and job.status in ("queued", "running", "succeeded")
-    # The stream ends with the job: its last event is the final status.
-    events = sse_events(client.jobs.stream_events(job.id))
-    assert events[-1]["event"] == "status" and events[-1]["status"] == "succeeded" and events[-1]["id"] == job.id
+    with client.jobs.stream_events(job.id) as stream:
+        assert stream.request_id
+        assert_followed(job, list(stream))
 
     done = client.jobs.retrieve(job.id)
     assert done.status == "succeeded" and done.progress == 1 and done.result is not None
@@ -71,7 +70,8 @@ def test_async_jobs(environment: ContractEnvironment, api_key: str) -> None:
             job = await client.jobs.create_and_wait(from_="json", to="xml", input='[{"a":1}]', deadline=60, poll_interval=0.2)
             assert job.status == "succeeded"
             assert "<a>1</a>" in await client.jobs.get_result(job.id)
-            assert sse_events(await client.jobs.stream_events(job.id))[-1]["status"] == "succeeded"
+            async with await client.jobs.stream_events(job.id) as stream:
+                assert_followed(job, [event async for event in stream])
             assert (await client.jobs.retrieve(job.id)).to == "xml"
             assert [j.id async for j in client.jobs.list(limit=1)] == [job.id]
             other = await client.jobs.create(from_="csv", to="json", input=csv_rows(30_000))

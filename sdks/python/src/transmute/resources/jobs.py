@@ -10,6 +10,7 @@ from typing_extensions import Literal
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._streaming import AsyncStream, Stream
 from .._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..types import models as _models
 
@@ -41,9 +42,9 @@ class Jobs(SyncAPIResource):
         """Download a job's output (`GET /v1/jobs/{id}/result`, getJobResult)."""
         return cast("str", self._client.request("GET", "/v1/jobs/{id}/result", path_params={"id": id}, auth=True, options=request_options, cast_to=str))
 
-    def stream_events(self, id: str, *, request_options: Optional[RequestOptions] = None) -> str:
+    def stream_events(self, id: str, *, request_options: Optional[RequestOptions] = None) -> Stream[_models.JobEvent]:
         """Follow a job's progress (`GET /v1/jobs/{id}/events`, streamJobEvents)."""
-        return cast("str", self._client.request("GET", "/v1/jobs/{id}/events", path_params={"id": id}, auth=True, options=request_options, cast_to=str))
+        return cast("Stream[_models.JobEvent]", self._client.request_stream("GET", "/v1/jobs/{id}/events", path_params={"id": id}, auth=True, options=request_options, event=_models.JobEvent))
 
 
 class AsyncJobs(AsyncAPIResource):
@@ -71,9 +72,9 @@ class AsyncJobs(AsyncAPIResource):
         """Download a job's output (`GET /v1/jobs/{id}/result`, getJobResult)."""
         return cast("str", await self._client.request("GET", "/v1/jobs/{id}/result", path_params={"id": id}, auth=True, options=request_options, cast_to=str))
 
-    async def stream_events(self, id: str, *, request_options: Optional[RequestOptions] = None) -> str:
+    async def stream_events(self, id: str, *, request_options: Optional[RequestOptions] = None) -> AsyncStream[_models.JobEvent]:
         """Follow a job's progress (`GET /v1/jobs/{id}/events`, streamJobEvents)."""
-        return cast("str", await self._client.request("GET", "/v1/jobs/{id}/events", path_params={"id": id}, auth=True, options=request_options, cast_to=str))
+        return cast("AsyncStream[_models.JobEvent]", await self._client.request_stream("GET", "/v1/jobs/{id}/events", path_params={"id": id}, auth=True, options=request_options, event=_models.JobEvent))
 
 
 class JobsWithRawResponse:

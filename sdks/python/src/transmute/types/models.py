@@ -793,6 +793,18 @@ class Health(BaseModel):
     """Checks by component and measurement name."""
 
 
+class JobEvent(BaseModel):
+    """One Server-Sent Event whose data is a Job."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    id: Optional[str] = Field(default=None)
+    """The last event id the stream set; resume from it with the Last-Event-ID header."""
+    event: str
+    """The event name (`message` when the stream gave none); a name added later is kept."""
+    data: Job
+
+
 JobStatus = Union[Literal["queued", "running", "succeeded", "failed", "canceled"], str]
 EventType = Union[Literal["job.succeeded", "job.failed", "export.ready", "api_key.expiring", "webhook_endpoint.disabled"], str]
 ConsentsUpdate = ConsentSet
@@ -804,5 +816,5 @@ Format = Union[Literal["json", "ndjson", "csv", "tsv", "yaml", "xml"], str]
 ConversionOptionName = Union[Literal["delimiter", "header", "flatten", "flatten_separator", "infer_types", "pretty", "xml_root", "xml_item"], str]
 HealthStatus = Union[Literal["pass", "warn", "fail"], str]
 
-for _model in (JobCreate, JobResult, Job, JobList, WebhookEndpointCreate, WebhookEndpointUpdate, WebhookEndpoint, WebhookEndpointWithSecret, WebhookEndpointList, WebhookDelivery, WebhookDeliveryList, Event, EventList, EventReplay, EventReplayResult, UsageRow, Usage, ConsentSet, ConsentsHistory, Consents, DataExport, DataExportArchive, SignupRequest, LoginRequest, MfaLoginRequest, RefreshRequest, LogoutRequest, TotpCodeRequest, TotpSetup, RecoveryCodes, TokenPair, LoginResult, Session, Account, AccountUpdate, ApiKeyCreate, ApiKey, ApiKeyWithSecret, ApiKeyList, ApiKeyRotate, AuditEvent, AuditEventList, ConversionOptions, ConversionRequest, ConversionStats, Conversion, ConversionBatchRequest, ConversionBatchItem, ConversionBatch, FormatDescription, FormatList, ProblemFieldError, Problem, HealthCheck, Health):
+for _model in (JobCreate, JobResult, Job, JobList, WebhookEndpointCreate, WebhookEndpointUpdate, WebhookEndpoint, WebhookEndpointWithSecret, WebhookEndpointList, WebhookDelivery, WebhookDeliveryList, Event, EventList, EventReplay, EventReplayResult, UsageRow, Usage, ConsentSet, ConsentsHistory, Consents, DataExport, DataExportArchive, SignupRequest, LoginRequest, MfaLoginRequest, RefreshRequest, LogoutRequest, TotpCodeRequest, TotpSetup, RecoveryCodes, TokenPair, LoginResult, Session, Account, AccountUpdate, ApiKeyCreate, ApiKey, ApiKeyWithSecret, ApiKeyList, ApiKeyRotate, AuditEvent, AuditEventList, ConversionOptions, ConversionRequest, ConversionStats, Conversion, ConversionBatchRequest, ConversionBatchItem, ConversionBatch, FormatDescription, FormatList, ProblemFieldError, Problem, HealthCheck, Health, JobEvent):
     _model.model_rebuild()
