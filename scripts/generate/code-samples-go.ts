@@ -2,14 +2,17 @@
 // params)` as the SDK's generator names them (sdk-go.ts: PascalCase, a `<OperationId>Params` struct
 // for the query, `<Method>AutoPaging` for lists). Struct literals follow the Go SDK's own models,
 // read from the models.gen.go that oapi-codegen wrote: field names, pointers for optional fields,
-// `nullable.Nullable` for nullable ones, `time.Time` for dates.
+// `nullable.Nullable` for nullable ones, `time.Time` for dates. An event stream (`x-event-data`) is
+// read as the SDK returns it: a loop over the typed events of the `*EventStream`.
 import type { SampleCall } from './code-samples.ts';
 import { flat, group, statement, type Doc } from './code-samples-layout.ts';
 import { gofmt, pascal } from './sdk-go.ts';
-import { camel, methodName } from './sdk-typescript.ts';
+import { camel, eventDataOf, methodName } from './sdk-typescript.ts';
 
 const MODULE = 'github.com/transmute-dev/transmute-go';
 const NULLABLE = 'github.com/oapi-codegen/nullable';
+
+type Json = Record<string, any>;
 
 type Declaration = { kind: 'struct'; fields: Map<string, { name: string; type: string }> } | { kind: 'alias' | 'defined'; type: string };
 
@@ -37,7 +40,7 @@ function goDeclarations(source: string): Map<string, Declaration> {
 // Types from other packages that models.gen.go names, by what a literal of them is.
 const FOREIGN: Record<string, string> = { 'openapi_types.Email': 'string', 'time.Time': 'time' };
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const RESERVED = ['client', 'ctx', 'err', 'iter', 'response', 'result', 'context', 'fmt', 'http', 'nullable', 'option', 'time', 'transmute'];
+const RESERVED = ['client', 'ctx', 'err', 'event', 'iter', 'response', 'result', 'stream', 'context', 'fmt', 'http', 'nullable', 'option', 'time', 'transmute'];
 
 class Program {
   readonly imports = new Set(['context', MODULE]);
@@ -160,7 +163,7 @@ function importBlock(imports: Set<string>): string {
   return ['import (', ...standard.map((i) => `\t"${i}"`), '', ...others.map((i) => `\t"${i}"`), ')'].join('\n');
 }
 
-export function renderGo(call: SampleCall, goModels: string): string {
+export function renderGo(spec: Json, call: SampleCall, goModels: string): string {
   const { operation, pathParams, body, query, hasQuery, answer } = call;
   const program = new Program(goDeclarations(goModels));
   const method = `client.${pascal(operation.tag)}.${pascal(methodName(operation.operationId, operation.tag))}`;
@@ -202,6 +205,12 @@ export function renderGo(call: SampleCall, goModels: string): string {
       break;
     }
     case 'text': {
+      // An event stream's text is read as the SDK returns it: typed events, as they arrive.
+      if (eventDataOf(spec, operation.op)) {
+        lines.push(statement('stream, err := ', invocation(), '', '\t'), ...check, 'defer stream.Close()', 'for stream.Next() {', '\tevent := stream.Current()');
+        lines.push('\tfmt.Println(event.Event, event.Data)', '}', 'if err := stream.Err(); err != nil {', '\tpanic(err)', '}');
+        break;
+      }
       const name = program.name(answer.name);
       lines.push(statement(`${name}, err := `, invocation(), '', '\t'), ...check, `fmt.Println(string(${name}))`);
       break;

@@ -1,9 +1,10 @@
 // Python code samples: `client.<resource>.<method>(path params…, keyword=…)` as the SDK's generator
 // names them (sdk-python.ts: snake_case, `from_` for a reserved word, body fields and query
-// parameters as keyword arguments), with `datetime` where the schema says date-time.
+// parameters as keyword arguments), with `datetime` where the schema says date-time. An event stream
+// (`x-event-data`) is read as the SDK returns it: a `with` block iterating typed events.
 import type { SampleCall } from './code-samples.ts';
 import { group, singleQuoted, statement, type Doc } from './code-samples-layout.ts';
-import { pyName, snake } from './sdk-python.ts';
+import { eventDataOf, pyName, snake } from './sdk-python.ts';
 import { camel, methodName } from './sdk-typescript.ts';
 import { deref } from '../lib/spec.ts';
 
@@ -58,6 +59,10 @@ export function renderPython(spec: Json, call: SampleCall): string {
   const invocation = (via = ''): Doc => group(`${resource}${via}.${method}(`, args, ')');
 
   const lines: string[] = [];
+  if (eventDataOf(spec, operation.op)) {
+    lines.push(line('with ', invocation(), ' as events:'), '    for event in events:', '        print(event.event, event.data)');
+    return sample(literals, lines);
+  }
   switch (answer.kind) {
     case 'none':
       lines.push(line('', invocation()));
@@ -86,6 +91,10 @@ export function renderPython(spec: Json, call: SampleCall): string {
       lines.push(line(`${answer.name} = `, invocation()), `print(${answer.name})`);
       break;
   }
+  return sample(literals, lines);
+}
+
+function sample(literals: Literals, lines: string[]): string {
   const imports = [...(literals.usesDatetime ? ['from datetime import datetime, timezone', ''] : []), 'from transmute import Transmute'];
   return [...imports, '', 'client = Transmute()  # reads TRANSMUTE_API_KEY from the environment', '', ...lines, ''].join('\n');
 }

@@ -1,8 +1,11 @@
 // TypeScript code samples: `client.<resource>.<method>(path params…, body or query)` as the SDK's
-// generator names them (sdk-typescript.ts), awaited, with lists walked by `for await`.
+// generator names them (sdk-typescript.ts), awaited, with lists and event streams (`x-event-data`)
+// walked by `for await`.
 import type { SampleCall } from './code-samples.ts';
 import { group, singleQuoted, statement, type Doc } from './code-samples-layout.ts';
-import { camel, methodName } from './sdk-typescript.ts';
+import { camel, eventDataOf, methodName } from './sdk-typescript.ts';
+
+type Json = Record<string, any>;
 
 const PACKAGE = '@transmute/sdk';
 
@@ -21,7 +24,7 @@ function literal(value: unknown): Doc {
   return JSON.stringify(value);
 }
 
-export function renderTypeScript(call: SampleCall): string {
+export function renderTypeScript(spec: Json, call: SampleCall): string {
   const { operation, pathParams, body, query, answer } = call;
   const method = `client.${camel(operation.tag)}.${methodName(operation.operationId, operation.tag)}`;
   const args: Doc[] = pathParams.map((p) => literal(p.value));
@@ -30,6 +33,10 @@ export function renderTypeScript(call: SampleCall): string {
   const invocation = group(`${method}(`, args, ')', { hug: true });
 
   const lines: string[] = [];
+  if (eventDataOf(spec, operation.op)) {
+    lines.push(statement('const stream = await ', invocation, ';'), 'for await (const event of stream) {', '  console.log(event.event, event.data);', '}');
+    return sample(lines);
+  }
   switch (answer.kind) {
     case 'none':
       lines.push(statement('await ', invocation, ';'));
@@ -58,5 +65,9 @@ export function renderTypeScript(call: SampleCall): string {
       lines.push(statement(`const ${answer.name} = await `, invocation, ';'), `console.log(${answer.name});`);
       break;
   }
+  return sample(lines);
+}
+
+function sample(lines: string[]): string {
   return [`import { Transmute } from '${PACKAGE}';`, '', 'const client = new Transmute(); // reads TRANSMUTE_API_KEY from the environment', '', ...lines, ''].join('\n');
 }

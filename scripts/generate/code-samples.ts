@@ -130,9 +130,9 @@ export function generateCodeSamples(spec: Json, goModels: string): Map<string, C
   for (const operation of operationsOf(spec)) {
     const call = sampleCall(spec, operation);
     samples.set(operation.operationId, [
-      { lang: 'TypeScript', label: 'TypeScript', source: renderTypeScript(call) },
+      { lang: 'TypeScript', label: 'TypeScript', source: renderTypeScript(spec, call) },
       { lang: 'Python', label: 'Python', source: renderPython(spec, call) },
-      { lang: 'Go', label: 'Go', source: renderGo(call, goModels) },
+      { lang: 'Go', label: 'Go', source: renderGo(spec, call, goModels) },
     ]);
   }
   return samples;
