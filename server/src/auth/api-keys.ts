@@ -29,7 +29,7 @@ import { formatApiKey, generateApiKey, newSecret, parseApiKey } from './key-form
 import { LastUsedRecorder } from './last-used.ts';
 import type { KeyPrincipal } from './principal.ts';
 import { isKeyScope, type KeyScope } from './scopes.ts';
-import { hashSecret, sameHash } from './secret-hash.ts';
+import { digestSecret, hashSecret, sameHash } from './secret-hash.ts';
 
 export type { AccountRecord } from '../db/api-key-store.ts';
 export type { ApiKeyView } from './api-key-view.ts';
@@ -89,6 +89,9 @@ interface CachedKey {
   loadedAt: number;
   /** Built once per load, so a hit allocates nothing. */
   ok: VerifyResult;
+  /** digestSecret of the presented secret that last matched secretHash / previousSecretHash. */
+  matchedCurrent: Buffer | undefined;
+  matchedPrevious: Buffer | undefined;
 }
 
 export class ApiKeyService {
@@ -193,8 +196,8 @@ export class ApiKeyService {
   verify(presented: string, clientIp: string, now: Date = new Date()): VerifyResult | Promise<VerifyResult> {
     const parts = parseApiKey(presented);
     if (parts === undefined) return MALFORMED;
-    const presentedHash = hashSecret(this.#pepper, parts.secret);
-    const judge = (key: CachedKey | undefined) => (key === undefined ? UNKNOWN : this.#judge(key, presentedHash, clientIp, now));
+    const secret = new PresentedSecret(parts.secret, this.#pepper);
+    const judge = (key: CachedKey | undefined) => (key === undefined ? UNKNOWN : this.#judge(key, secret, clientIp, now));
     const cached = this.#keys.get(parts.lookupId);
     if (cached !== undefined) {
       const result = judge(cached);
@@ -227,9 +230,8 @@ export class ApiKeyService {
   // The secret is compared first: until it matches, every failure reads 'unknown', so a caller
   // holding only a lookup id learns nothing about the key behind it. Both hashes are compared
   // whichever matches, so timing does not tell the current secret from the previous one.
-  #judge(key: CachedKey, presentedHash: Buffer, clientIp: string, now: Date): VerifyResult {
-    const current = sameHash(key.secretHash, presentedHash);
-    const previous = key.previousSecretHash !== null && sameHash(key.previousSecretHash, presentedHash);
+  #judge(key: CachedKey, presented: PresentedSecret, clientIp: string, now: Date): VerifyResult {
+    const { current, previous } = matches(key, presented);
     if (!current && !(previous && now.getTime() < key.previousSecretExpiresAt)) return UNKNOWN;
     if (key.revoked) return REVOKED;
     if (key.expiresAt !== null && key.expiresAt <= now.getTime()) return EXPIRED;
@@ -273,6 +275,43 @@ export class ApiKeyService {
   }
 }
 
+/** A presented secret, with its hashes computed once and only when needed. */
+class PresentedSecret {
+  readonly #secret: string;
+  readonly #pepper: string;
+  #digest: Buffer | undefined;
+  #hash: Buffer | undefined;
+
+  constructor(secret: string, pepper: string) {
+    this.#secret = secret;
+    this.#pepper = pepper;
+  }
+
+  get digest(): Buffer {
+    return (this.#digest ??= digestSecret(this.#secret));
+  }
+
+  get hash(): Buffer {
+    return (this.#hash ??= hashSecret(this.#pepper, this.#secret));
+  }
+}
+
+/**
+ * Which stored hash the presented secret matches. A secret that matched before is recognised by its
+ * digest, in constant time like the hashes; any other is hashed with the pepper and compared, and
+ * remembered when it matches. Loading the key again (after a rotation) forgets what was matched.
+ */
+function matches(key: CachedKey, presented: PresentedSecret): { current: boolean; previous: boolean } {
+  const knownCurrent = key.matchedCurrent !== undefined && sameHash(key.matchedCurrent, presented.digest);
+  const knownPrevious = key.matchedPrevious !== undefined && sameHash(key.matchedPrevious, presented.digest);
+  if (knownCurrent || knownPrevious) return { current: knownCurrent, previous: knownPrevious };
+  const current = sameHash(key.secretHash, presented.hash);
+  const previous = key.previousSecretHash !== null && sameHash(key.previousSecretHash, presented.hash);
+  if (current) key.matchedCurrent = presented.digest;
+  if (previous) key.matchedPrevious = presented.digest;
+  return { current, previous };
+}
+
 function toCached(stored: StoredKey): CachedKey {
   const principal: KeyPrincipal = Object.freeze({
     kind: 'key',
@@ -291,6 +330,8 @@ function toCached(stored: StoredKey): CachedKey {
     allowed: allowList(stored.allowedIps),
     loadedAt: Date.now(),
     ok: Object.freeze({ ok: true, principal }),
+    matchedCurrent: undefined,
+    matchedPrevious: undefined,
   };
 }
 

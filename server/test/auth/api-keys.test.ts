@@ -137,10 +137,38 @@ test('every verification, cached or not, compares hashes with crypto.timingSafeE
     compare.mock.restore();
     syncBuiltinESMExports();
   });
-  assert.ok((await settle(keys.verify(secret, CLIENT_IP))).ok);
-  assert.ok((await settle(keys.verify(secret, CLIENT_IP))).ok);
-  assert.equal((await settle(keys.verify(secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A'), CLIENT_IP))).ok, false);
-  assert.equal(compare.mock.callCount(), 3);
+  const compares = async (presented: string) => {
+    const before = compare.mock.callCount();
+    const { ok } = await settle(keys.verify(presented, CLIENT_IP));
+    return { ok, compared: compare.mock.callCount() > before };
+  };
+  assert.deepEqual(await compares(secret), { ok: true, compared: true });
+  assert.deepEqual(await compares(secret), { ok: true, compared: true });
+  assert.deepEqual(await compares(secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A')), { ok: false, compared: true });
+});
+
+test('a secret that matched is recognised by its digest: one HMAC per secret, not per request', async (t: TestContext) => {
+  const { key, secret } = await newKey();
+  const hmac = t.mock.method(crypto, 'createHmac');
+  syncBuiltinESMExports();
+  t.after(() => {
+    hmac.mock.restore();
+    syncBuiltinESMExports();
+  });
+  for (let i = 0; i < 3; i++) assert.ok((await settle(keys.verify(secret, CLIENT_IP))).ok);
+  assert.equal(hmac.mock.callCount(), 1);
+  const nearMiss = secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A');
+  for (let i = 0; i < 2; i++) assert.deepEqual(await settle(keys.verify(nearMiss, CLIENT_IP)), { ok: false, reason: 'unknown' });
+  assert.equal(hmac.mock.callCount(), 3, 'a secret that never matched is hashed every time');
+  // After a rotation the key is loaded again and nothing is recognised from before: the old secret
+  // is judged by its grace period, the new one by its own hash.
+  const now = new Date();
+  const rotated = (await keys.rotate(key.id, accountId, 60))!;
+  assert.ok((await settle(keys.verify(rotated.secret, CLIENT_IP, now))).ok);
+  assert.ok((await settle(keys.verify(secret, CLIENT_IP, now))).ok);
+  assert.ok((await settle(keys.verify(secret, CLIENT_IP, now))).ok);
+  assert.deepEqual(await settle(keys.verify(secret, CLIENT_IP, new Date(now.getTime() + 120_000))), { ok: false, reason: 'unknown' });
+  assert.ok((await settle(keys.verify(rotated.secret, CLIENT_IP, new Date(now.getTime() + 120_000)))).ok);
 });
 
 test('the secret is never stored, only its HMAC under the pepper', async () => {
