@@ -67,12 +67,8 @@ func streamedEvents(t *testing.T, id string) []transmute.JobEvent {
 	t.Helper()
 	stream, err := keyClient().Jobs.StreamEvents(ctx(t), id)
 	must(t, err)
-	defer stream.Close()
-	var events []transmute.JobEvent
-	for stream.Next() {
-		events = append(events, stream.Current())
-	}
-	must(t, stream.Err())
+	events, err := drainEvents(stream)
+	must(t, err)
 	return events
 }
 

@@ -29,3 +29,13 @@ func fakeServer(t *testing.T, handler http.HandlerFunc, opts ...option.RequestOp
 	t.Cleanup(server.Close)
 	return transmute.NewClient(append([]option.RequestOption{option.WithBaseURL(server.URL), option.WithAPIKey("tk_test")}, opts...)...)
 }
+
+// drainEvents reads a stream to its end and closes it: every event, and why it ended.
+func drainEvents(stream *transmute.EventStream[transmute.JobEvent]) ([]transmute.JobEvent, error) {
+	defer stream.Close()
+	var events []transmute.JobEvent
+	for stream.Next() {
+		events = append(events, stream.Current())
+	}
+	return events, stream.Err()
+}

@@ -37,12 +37,8 @@ func TestStreamEventsDecodesEachEventIntoTheModel(t *testing.T) {
 	var response *http.Response
 	stream, err := client.Jobs.StreamEvents(context.Background(), "job_1", option.WithHeader("Last-Event-ID", "0"), option.WithResponseInto(&response))
 	must(t, err)
-	defer stream.Close()
-	var events []transmute.JobEvent
-	for stream.Next() {
-		events = append(events, stream.Current())
-	}
-	must(t, stream.Err())
+	events, err := drainEvents(stream)
+	must(t, err)
 	if len(events) != 2 || events[0].ID != "1" || events[0].Event != "progress" || events[1].ID != "2" || events[1].Event != "added-later" {
 		t.Fatalf("events %+v", events)
 	}
