@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // Event is one dispatched event. Event is "message" when the stream named none; ID is the last
@@ -94,8 +95,57 @@ func (r *Reader) readLine() (string, error) {
 		case skipLF:
 			continue
 		case b == '\r' || b == '\n':
-			return string(r.line), nil
+			return decodeUTF8(r.line), nil
 		}
 		r.line = append(r.line, b)
 	}
+}
+
+// decodeUTF8 is the WHATWG UTF-8 decode the standard reads the stream with: each maximal invalid
+// subsequence becomes one U+FFFD (utf8.DecodeRune would give one per byte). A line holds whole
+// characters, since a CR or LF byte is never part of a multi-byte one.
+func decodeUTF8(line []byte) string {
+	if utf8.Valid(line) {
+		return string(line)
+	}
+	var text strings.Builder
+	for len(line) > 0 {
+		r, n := utf8.DecodeRune(line)
+		if r == utf8.RuneError && n == 1 {
+			n = invalidPrefix(line)
+		}
+		text.WriteRune(r) // RuneError is U+FFFD
+		line = line[n:]
+	}
+	return text.String()
+}
+
+// invalidPrefix is the length of the invalid sequence line starts with: its lead byte and the
+// continuation bytes that could still have completed it (Unicode § 3.9, "maximal subpart").
+func invalidPrefix(line []byte) int {
+	lo, hi := byte(0x80), byte(0xBF)
+	var need int
+	switch lead := line[0]; {
+	case lead >= 0xC2 && lead <= 0xDF:
+		need = 1
+	case lead == 0xE0:
+		need, lo = 2, 0xA0
+	case lead == 0xED:
+		need, hi = 2, 0x9F
+	case lead >= 0xE1 && lead <= 0xEF:
+		need = 2
+	case lead == 0xF0:
+		need, lo = 3, 0x90
+	case lead == 0xF4:
+		need, hi = 3, 0x8F
+	case lead >= 0xF1 && lead <= 0xF3:
+		need = 3
+	default:
+		return 1
+	}
+	n := 1
+	for n <= need && n < len(line) && line[n] >= lo && line[n] <= hi {
+		n, lo, hi = n+1, 0x80, 0xBF
+	}
+	return n
 }

@@ -39,11 +39,11 @@ class SSEDecoder:
         if not self._started and text:
             self._started = True
             text = text[1:] if text.startswith("\ufeff") else text
+        if not text:
+            return []  # no whole character yet: a CR before this chunk still awaits its LF
         # A CR that ended the previous chunk and an LF that starts this one are one line break.
         if self._after_cr and text.startswith("\n"):
             text = text[1:]
-        if not text:
-            return []
         self._after_cr = text.endswith("\r")
         lines = _LINE_BREAK.split(self._pending + text)
         self._pending = lines.pop()

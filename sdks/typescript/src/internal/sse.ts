@@ -4,7 +4,7 @@
 // reconnect on its own, so `retry:` is read past like any unknown field.
 
 export interface ServerSentEvent<Data = string> {
-  /** The last `id:` the stream sent (send it as `Last-Event-ID` to resume), or null before any. */
+  /** The last `id:` the stream sent (send it as `Last-Event-ID` to resume); null before any, or once an empty `id:` cleared it. */
   id: string | null;
   /** The `event:` name; `message` when the event named none. */
   event: string;
@@ -59,7 +59,7 @@ export class SSEDecoder {
     const value = raw.startsWith(' ') ? raw.slice(1) : raw;
     if (field === 'data') this.#data.push(value);
     else if (field === 'event') this.#event = value;
-    else if (field === 'id' && !value.includes('\0')) this.#lastId = value;
+    else if (field === 'id' && !value.includes('\0')) this.#lastId = value || null; // the standard's empty id is "none", as before the first
   }
 
   #dispatch(events: ServerSentEvent[]): void {
