@@ -6,7 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const HERE = import.meta.dirname;
-const write = (name: string, value: unknown): void => writeFileSync(join(HERE, name), JSON.stringify(value, null, 2) + '\n');
+// Arrays of numbers (the SSE cut offsets) stay on one line each.
+const write = (name: string, value: unknown): void =>
+  writeFileSync(join(HERE, name), JSON.stringify(value, null, 2).replace(/\[[\d,\s]+\]/g, (numbers) => JSON.stringify(JSON.parse(numbers))) + '\n');
 
 // --- Webhooks (Standard Webhooks: HMAC-SHA256 over `${id}.${timestamp}.${payload}`) ---
 const SECRET = 'whsec_' + Buffer.from('transmute-conformance-secret-one').toString('base64');
@@ -135,4 +137,68 @@ write('errors.json', {
       expect: { class: 'InternalServerError', status: 502, code: null, title: null, detail: null, request_id: 'req_proxy', errors: [] },
     },
   ],
+});
+
+// --- Server-Sent Events: a byte stream, cut into chunks, and the events a reader must yield ---
+// WHATWG HTML §9.2.6 (interpreting an event stream), on bytes decoded as UTF-8. Each case is
+// replayed whole, cut where its chunks below end (the cut that case is about), and one byte a chunk.
+type SseEvent = { id: string | null; event: string; data: string };
+const message = (data: string, id: string | null = null): SseEvent => ({ id, event: 'message', data });
+const named = (event: string, data: string, id: string | null = null): SseEvent => ({ id, event, data });
+// A chunk's bytes: strings as UTF-8, numbers as single octets (for bytes that are not UTF-8 alone).
+const raw = (...parts: (string | number)[]): Buffer => Buffer.concat(parts.map((part) => (typeof part === 'number' ? Buffer.of(part) : Buffer.from(part))));
+const sse: { name: string; chunks: (string | Buffer)[]; events: SseEvent[] }[] = [
+  { name: 'LF line ends; an unnamed event is `message` with no id', chunks: ['data: a\n\n'], events: [message('a')] },
+  { name: 'CRLF line ends, cut between a CR and its LF', chunks: ['event: a\r\ndata: 1\r', '\n\r', '\n'], events: [named('a', '1')] },
+  { name: 'CR line ends', chunks: ['event: b\rdata: 2\r\r'], events: [named('b', '2')] },
+  { name: 'mixed line ends in one stream', chunks: ['data: a\r\ndata: b\rdata: c\n\r\n'], events: [message('a\nb\nc')] },
+  { name: 'a CRLF, then an LF alone in its chunk is a blank line', chunks: ['data: a\r', '\n', '\n', 'data: b\r', '\n', '\r', '\n'], events: [message('a'), message('b')] },
+  { name: 'a CR at the very end still ends its line', chunks: ['data: last\r', '\r'], events: [message('last')] },
+  { name: 'data lines joined with LF, an empty one kept', chunks: ['data: one\ndata:two\ndata\ndata: \ndata:end\n\n'], events: [message('one\ntwo\n\n\nend')] },
+  { name: 'only one space after the colon is removed', chunks: ['data:  two spaces\ndata:\ttab\ndata:x \n\n'], events: [message(' two spaces\n\ttab\nx ')] },
+  { name: 'colons after the first belong to the value', chunks: ['event: a:b\ndata: c: d:e\n\n'], events: [named('a:b', 'c: d:e')] },
+  { name: 'a lone `data` line dispatches an empty event', chunks: ['data\n\n'], events: [message('')] },
+  { name: 'blank lines and comments alone dispatch nothing', chunks: ['\n\n\n:\n\n: keep-alive\n\n'], events: [] },
+  { name: 'comments inside an event are ignored', chunks: [': open\ndata: a\n: between\ndata: b\n:\n\n'], events: [message('a\nb')] },
+  {
+    name: 'retry and unknown fields are ignored; field names are case-sensitive and exact',
+    chunks: ['retry: 3000\n\nfoo: bar\nData: no\nDATA: no\n data: no\ndata : no\nretry: 10\nevent: x\ndata: y\n\n'],
+    events: [named('x', 'y')],
+  },
+  { name: 'an unknown event name is kept', chunks: ['event: added-later\ndata: 1\n\n'], events: [named('added-later', '1')] },
+  { name: 'an empty event name means `message`', chunks: ['event:\ndata: a\n\n'], events: [message('a')] },
+  { name: 'the event name is reset after each event', chunks: ['event: a\ndata: 1\n\ndata: 2\n\n'], events: [named('a', '1'), message('2')] },
+  { name: 'an event name without data does not leak into the next event', chunks: ['event: lonely\n\ndata: y\n\n'], events: [message('y')] },
+  { name: 'the id carries over to later events', chunks: ['id: 1\ndata: a\n\ndata: b\n\n'], events: [message('a', '1'), message('b', '1')] },
+  { name: 'an id after the data still belongs to this event', chunks: ['data: a\nid: 3\n\n'], events: [message('a', '3')] },
+  { name: 'an id in a block without data is kept for later events', chunks: ['id: 5\n\ndata: a\n\n'], events: [message('a', '5')] },
+  {
+    name: 'an empty id clears it (`id:`, `id: ` and a lone `id`)',
+    chunks: ['id: 1\ndata: a\n\nid:\ndata: b\n\nid: 2\ndata: c\n\nid: \ndata: d\n\nid: 3\ndata: e\n\nid\ndata: f\n\n'],
+    events: [message('a', '1'), message('b'), message('c', '2'), message('d'), message('e', '3'), message('f')],
+  },
+  { name: 'an id containing NUL is ignored', chunks: ['id: 1\ndata: a\n\nid: 2\0x\ndata: b\n\n'], events: [message('a', '1'), message('b', '1')] },
+  { name: 'NUL in data is kept', chunks: ['data: a\0b\n\n'], events: [message('a\0b')] },
+  { name: 'a final event without its blank line is dropped (LF)', chunks: ['data: a\n\ndata: b\n'], events: [message('a')] },
+  { name: 'a final event without its blank line is dropped (no line end)', chunks: ['data: a\n\nid: 9\ndata: b'], events: [message('a')] },
+  { name: 'a leading BOM is skipped, cut inside it', chunks: [raw(0xef), raw(0xbb, 0xbf), 'data: a\n\n'], events: [message('a')] },
+  { name: 'only one leading BOM is skipped: a second starts the field name', chunks: ['\ufeff\ufeffdata: a\n\ndata: b\n\n'], events: [message('b')] },
+  { name: 'a BOM after the start is data', chunks: ['data: \ufeffa\n\n'], events: [message('\ufeffa')] },
+  {
+    name: 'multi-byte UTF-8 cut inside characters',
+    chunks: [raw('data: h', 0xc3), raw(0xa9, 'llo ', 0xe2, 0x82), raw(0xac, ' ', 0xf0, 0x9f), raw(0x98, 0x80, '\n\n')],
+    events: [message('héllo € 😀')],
+  },
+  // The WHATWG UTF-8 decoder replaces each maximal invalid subsequence with one U+FFFD.
+  { name: 'invalid UTF-8 becomes U+FFFD', chunks: [raw('data: a', 0xff, 'b', 0xe2, 0x82, 'c', 0xed, 0xa0, 0x80, '\nid: ', 0xf0, 0x9f, 0x98, '\n\n')], events: [message('a\ufffdb\ufffdc\ufffd\ufffd\ufffd', '\ufffd')] },
+];
+write('sse.json', {
+  vectors: sse.map(({ name, chunks, events }) => {
+    const parts = chunks.map((chunk) => Buffer.from(chunk));
+    const stream = Buffer.concat(parts);
+    let end = 0;
+    const own = parts.slice(0, -1).map((part) => (end += part.length));
+    const everyByte = Array.from({ length: stream.length - 1 }, (_, i) => i + 1);
+    return { name, stream: stream.toString('utf8'), bytes: stream.toString('base64'), cuts: [[], ...(own.length > 0 ? [own] : []), everyByte], events };
+  }),
 });

@@ -1,9 +1,11 @@
 """The SSE parser on its own (HTML Living Standard 9.2.6), fed the way a network delivers bytes."""
 from __future__ import annotations
 
-from typing import Iterable, List
+import base64
+from typing import Any, Dict, Iterable, List
 
 import pytest
+from conftest import vectors
 
 from transmute._sse import ServerSentEvent, SSEDecoder
 
@@ -52,3 +54,13 @@ def test_unknown_event_names_are_kept() -> None:
 
 def test_an_event_without_its_blank_line_is_dropped_and_a_bom_is_skipped() -> None:
     assert decode([b"\xef\xbb\xbfdata: 1\n\n", b"data: 2\n"]) == [ServerSentEvent(None, "message", "1")]
+
+
+@pytest.mark.parametrize("vector", vectors("sse")["vectors"], ids=lambda v: str(v["name"]))
+def test_sse_conformance(vector: Dict[str, Any]) -> None:
+    stream = base64.b64decode(vector["bytes"])
+    expected = [ServerSentEvent(e["id"], e["event"], e["data"]) for e in vector["events"]]
+    for cuts in vector["cuts"]:
+        bounds = [0, *cuts, len(stream)]
+        chunks = [stream[start:end] for start, end in zip(bounds, bounds[1:])]
+        assert decode(chunks) == expected, f"cut at {cuts}"
