@@ -196,8 +196,8 @@ export class ApiKeyService {
   verify(presented: string, clientIp: string, now: Date = new Date()): VerifyResult | Promise<VerifyResult> {
     const parts = parseApiKey(presented);
     if (parts === undefined) return MALFORMED;
-    const secret = new PresentedSecret(parts.secret, this.#pepper);
-    const judge = (key: CachedKey | undefined) => (key === undefined ? UNKNOWN : this.#judge(key, secret, clientIp, now));
+    const digest = digestSecret(parts.secret);
+    const judge = (key: CachedKey | undefined) => (key === undefined ? UNKNOWN : this.#judge(key, parts.secret, digest, clientIp, now));
     const cached = this.#keys.get(parts.lookupId);
     if (cached !== undefined) {
       const result = judge(cached);
@@ -230,14 +230,32 @@ export class ApiKeyService {
   // The secret is compared first: until it matches, every failure reads 'unknown', so a caller
   // holding only a lookup id learns nothing about the key behind it. Both hashes are compared
   // whichever matches, so timing does not tell the current secret from the previous one.
-  #judge(key: CachedKey, presented: PresentedSecret, clientIp: string, now: Date): VerifyResult {
-    const { current, previous } = matches(key, presented);
-    if (!current && !(previous && now.getTime() < key.previousSecretExpiresAt)) return UNKNOWN;
+  #judge(key: CachedKey, secret: string, digest: Buffer, clientIp: string, now: Date): VerifyResult {
+    if (!this.#accepts(key, secret, digest, now)) return UNKNOWN;
     if (key.revoked) return REVOKED;
     if (key.expiresAt !== null && key.expiresAt <= now.getTime()) return EXPIRED;
     if (key.allowed !== undefined && !isAllowed(key.allowed, clientIp)) return IP_NOT_ALLOWED;
     this.#lastUsed.record(key.keyId, now);
     return key.ok;
+  }
+
+  /**
+   * Whether the secret is the key's current one, or its previous one within the grace period. A
+   * secret that matched before is recognised by its digest, in constant time like the hashes; any
+   * other is hashed with the pepper and compared, and remembered when it matches. Loading the key
+   * again (after a rotation) forgets what was matched.
+   */
+  #accepts(key: CachedKey, secret: string, digest: Buffer, now: Date): boolean {
+    let current = key.matchedCurrent !== undefined && sameHash(key.matchedCurrent, digest);
+    let previous = key.matchedPrevious !== undefined && sameHash(key.matchedPrevious, digest);
+    if (!current && !previous) {
+      const hash = hashSecret(this.#pepper, secret);
+      current = sameHash(key.secretHash, hash);
+      previous = key.previousSecretHash !== null && sameHash(key.previousSecretHash, hash);
+      if (current) key.matchedCurrent = digest;
+      if (previous) key.matchedPrevious = digest;
+    }
+    return current || (previous && now.getTime() < key.previousSecretExpiresAt);
   }
 
   /** After a change made here, the next verification reads the row again. */
@@ -273,43 +291,6 @@ export class ApiKeyService {
     this.#loading.set(lookupId, loading);
     return loading;
   }
-}
-
-/** A presented secret, with its hashes computed once and only when needed. */
-class PresentedSecret {
-  readonly #secret: string;
-  readonly #pepper: string;
-  #digest: Buffer | undefined;
-  #hash: Buffer | undefined;
-
-  constructor(secret: string, pepper: string) {
-    this.#secret = secret;
-    this.#pepper = pepper;
-  }
-
-  get digest(): Buffer {
-    return (this.#digest ??= digestSecret(this.#secret));
-  }
-
-  get hash(): Buffer {
-    return (this.#hash ??= hashSecret(this.#pepper, this.#secret));
-  }
-}
-
-/**
- * Which stored hash the presented secret matches. A secret that matched before is recognised by its
- * digest, in constant time like the hashes; any other is hashed with the pepper and compared, and
- * remembered when it matches. Loading the key again (after a rotation) forgets what was matched.
- */
-function matches(key: CachedKey, presented: PresentedSecret): { current: boolean; previous: boolean } {
-  const knownCurrent = key.matchedCurrent !== undefined && sameHash(key.matchedCurrent, presented.digest);
-  const knownPrevious = key.matchedPrevious !== undefined && sameHash(key.matchedPrevious, presented.digest);
-  if (knownCurrent || knownPrevious) return { current: knownCurrent, previous: knownPrevious };
-  const current = sameHash(key.secretHash, presented.hash);
-  const previous = key.previousSecretHash !== null && sameHash(key.previousSecretHash, presented.hash);
-  if (current) key.matchedCurrent = presented.digest;
-  if (previous) key.matchedPrevious = presented.digest;
-  return { current, previous };
 }
 
 function toCached(stored: StoredKey): CachedKey {
