@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 import { ConsentStore } from '../db/consent-store.ts';
 import { DataExportStore } from '../db/data-export-store.ts';
 import type { Database } from '../db/orm.ts';
-import type { PgBoss } from '../jobs/queue.ts';
+import { runEveryMinute, type PgBoss } from '../jobs/queue.ts';
 import type { Logger } from '../observability/logger.ts';
 import { AccountErasure } from './account-erasure.ts';
 import { archiveCollectors, type ArchiveSources } from './collectors.ts';
@@ -37,19 +37,17 @@ export interface DataRights {
   exports: DataExports;
   erasure: AccountErasure;
   sweep: DataRightsSweep;
-  /** Creates the queues and the sweep's schedule; runs the workers when config.jobs.workers. */
+  /** Creates the export queue; runs the export workers and the minutely sweep when config.jobs.workers. */
   start(): Promise<void>;
   /** Stops taking jobs; those running get until the queue closes (closeQueue's timeout). */
   stop(): Promise<void>;
 }
 
 const SWEEP_QUEUE = 'data-rights-sweep';
-const SWEEP_EVERY_MINUTE = '* * * * *';
 // An archive is built in seconds; these bound a stuck or failing one well inside the sweep's
 // STUCK_AFTER_MS: 4 attempts of at most 10 minutes, 30 s apart and backing off. Queue rows hold
 // only an export id; a day is long enough to look into one.
 const EXPORT_QUEUE_OPTIONS = { retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 600, deleteAfterSeconds: 86_400 };
-const SWEEP_QUEUE_OPTIONS = { retryLimit: 0, expireInSeconds: 300, deleteAfterSeconds: 3_600 };
 // Polling, not LISTEN/NOTIFY: an export is not urgent to the second.
 const POLLING_INTERVAL_S = 1;
 
@@ -75,11 +73,9 @@ export function createDataRights(deps: DataRightsDeps): DataRights {
     sweep,
     async start() {
       await queue.createQueue(EXPORT_QUEUE, EXPORT_QUEUE_OPTIONS);
-      await queue.createQueue(SWEEP_QUEUE, SWEEP_QUEUE_OPTIONS);
-      await queue.schedule(SWEEP_QUEUE, SWEEP_EVERY_MINUTE);
       if (!config.jobs.workers) return;
       await queue.work(EXPORT_QUEUE, { pollingIntervalSeconds: POLLING_INTERVAL_S, batchSize: 1, includeMetadata: true }, buildExports);
-      await queue.work(SWEEP_QUEUE, { pollingIntervalSeconds: POLLING_INTERVAL_S }, () => sweep.run());
+      await runEveryMinute(queue, SWEEP_QUEUE, () => sweep.run());
     },
     async stop() {
       await Promise.all([EXPORT_QUEUE, SWEEP_QUEUE].map((name) => queue.offWork(name, { wait: false })));

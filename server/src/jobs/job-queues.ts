@@ -8,7 +8,6 @@ export const CONVERSION_QUEUE = 'conversion';
 export const ABANDONED_QUEUE = 'conversion-abandoned';
 /** A tick, once a minute, that deletes outputs past their retention and abandoned inputs. */
 export const RESULT_SWEEP_QUEUE = 'conversion-result-sweep';
-export const RESULT_SWEEP_CRON = '* * * * *';
 
 export interface ConversionMessage {
   job_id: string;
@@ -41,7 +40,6 @@ export function defineJobQueues(boss: PgBoss): Promise<void> {
       // The dead letter queue first: the conversion queue refers to it.
       await boss.createQueue(ABANDONED_QUEUE, { deleteAfterSeconds: 86_400 });
       await boss.createQueue(CONVERSION_QUEUE, CONVERSION_POLICY);
-      await boss.createQueue(RESULT_SWEEP_QUEUE, { retryLimit: 0, expireInSeconds: 300, deleteAfterSeconds: 3_600 });
     })();
     // A failed attempt is not remembered: the next caller tries again.
     done.catch(() => defined.delete(boss));

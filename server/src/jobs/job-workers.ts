@@ -6,8 +6,8 @@ import type { Config } from '../config.ts';
 import { JobStore } from '../db/job-store.ts';
 import type { Database } from '../db/orm.ts';
 import type { Logger } from '../observability/logger.ts';
-import { ABANDONED_QUEUE, CONVERSION_QUEUE, defineJobQueues, RESULT_SWEEP_CRON, RESULT_SWEEP_QUEUE, type ConversionMessage } from './job-queues.ts';
-import type { PgBoss } from './queue.ts';
+import { ABANDONED_QUEUE, CONVERSION_QUEUE, defineJobQueues, RESULT_SWEEP_QUEUE, type ConversionMessage } from './job-queues.ts';
+import { runEveryMinute, type PgBoss } from './queue.ts';
 import { abandonConversion, runConversion, type RunDeps } from './run-conversion.ts';
 import { ABANDONED_AFTER_MS } from './job-intake.ts';
 
@@ -44,15 +44,13 @@ export async function startJobWorkers(
   await boss.work<ConversionMessage>(ABANDONED_QUEUE, polling, async ([job]) => {
     if (job) await abandonConversion(job.data.job_id, deps);
   });
-  await boss.work(RESULT_SWEEP_QUEUE, polling, async () => {
+  await runEveryMinute(boss, RESULT_SWEEP_QUEUE, async () => {
     const now = Date.now();
     const expired = await deps.store.expireResults(new Date(now));
     if (expired > 0) deps.log.info({ expired }, 'job outputs past their retention deleted');
     const abandoned = await deps.store.deleteOrphanInputs(new Date(now - ABANDONED_AFTER_MS));
     if (abandoned > 0) deps.log.info({ chunks: abandoned }, 'inputs of jobs never created deleted');
   });
-  // One schedule per database, whoever sets it: pg-boss sends one job per minute in all.
-  await boss.schedule(RESULT_SWEEP_QUEUE, RESULT_SWEEP_CRON);
 
   return {
     async stop() {

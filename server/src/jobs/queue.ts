@@ -32,6 +32,17 @@ export async function openQueue(db: Database, config: Config, log: Logger): Prom
   return boss;
 }
 
+/**
+ * Housekeeping once a minute by whichever worker process takes the tick: pg-boss keeps one schedule
+ * per database however many processes set it. A failed tick is not retried; the next comes a minute
+ * later. Stop it with `boss.offWork(name)`.
+ */
+export async function runEveryMinute(boss: PgBoss, name: string, run: () => Promise<void>): Promise<void> {
+  await boss.createQueue(name, { retryLimit: 0, expireInSeconds: 300, deleteAfterSeconds: 3_600 });
+  await boss.work(name, { pollingIntervalSeconds: 1, batchSize: 1 }, () => run());
+  await boss.schedule(name, '* * * * *');
+}
+
 /** Stops fetching, gives running handlers up to `timeoutMs` to finish, then closes the pool. */
 export async function closeQueue(boss: PgBoss, timeoutMs = 10_000): Promise<void> {
   await boss.stop({ graceful: true, close: true, timeout: timeoutMs });

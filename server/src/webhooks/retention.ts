@@ -6,13 +6,11 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../db/orm.ts';
 import { purgeAttempts, purgeEvents } from '../db/webhook-retention-store.ts';
-import type { PgBoss } from '../jobs/queue.ts';
+import { runEveryMinute, type PgBoss } from '../jobs/queue.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 
 export const RETENTION_SWEEP_QUEUE = 'webhook-retention-sweep';
-const EVERY_MINUTE = '* * * * *';
-const QUEUE_OPTIONS = { retryLimit: 0, expireInSeconds: 300, deleteAfterSeconds: 3_600 };
 const DAY_MS = 86_400_000;
 
 export interface RetentionBatches {
@@ -60,12 +58,9 @@ export async function startWebhookRetention(boss: PgBoss, db: Database, config: 
   if (!config.jobs.workers) return { stop: async () => {} };
   const retention = new WebhookRetention(db, config.webhooks.retentionDays);
   const sweepLog = log.child({ component: 'webhooks' });
-  await boss.createQueue(RETENTION_SWEEP_QUEUE, QUEUE_OPTIONS);
-  await boss.work(RETENTION_SWEEP_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async () => {
+  await runEveryMinute(boss, RETENTION_SWEEP_QUEUE, async () => {
     const deleted = await retention.purge();
     if (deleted.attempts + deleted.events > 0) sweepLog.info(deleted, 'webhook history past its retention deleted');
   });
-  // One schedule per database, whoever sets it: pg-boss sends one tick per minute in all.
-  await boss.schedule(RETENTION_SWEEP_QUEUE, EVERY_MINUTE);
   return { stop: () => boss.offWork(RETENTION_SWEEP_QUEUE, { wait: false }) };
 }
