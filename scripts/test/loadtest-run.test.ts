@@ -31,7 +31,10 @@ function loadtest(env: Record<string, string>): Promise<{ code: number; stdout: 
 // Issue 7: CI runs a short version of the SLA load test, 20 s at 500 req/s over the whole mix.
 it('loads the mix for 20 s at 500 req/s, writes the report and exits 0', async () => {
   const out = mkdtempSync(join(tmpdir(), 'loadtest-report-'));
-  const result = await loadtest({ RATE: '500', DURATION: '20', LOADTEST_OUT: out });
+  // Another test file runs beside this one; its CPU makes the server's event loop late, and the
+  // server would rightly shed (503 E1502) and count as breaching. Shedding is the ramp's subject;
+  // here the plan's objectives are measured on every request, so it is off.
+  const result = await loadtest({ RATE: '500', DURATION: '20', LOADTEST_OUT: out, SHED_EVENT_LOOP_DELAY_MS: '0', SHED_MAX_IN_FLIGHT: '0' });
   // On a breach the report says which objective and by how much.
   assert.equal(result.code, 0, `${result.stderr}\n${result.code === 1 ? readFileSync(join(out, 'loadtest.md'), 'utf8') : ''}`);
   const report = JSON.parse(readFileSync(join(out, 'loadtest.json'), 'utf8'));
