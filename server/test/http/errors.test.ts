@@ -3,6 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { formatApiKey, parseApiKey } from '../../src/auth/key-format.ts';
 import { call, startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -94,8 +95,7 @@ describe('authentication', () => {
 
   it('answers a malformed key and an unknown key alike, with 401 E1102', async () => {
     assertProblem(await call(convert(), { key: 'not-a-key', body: valid }), 401, 'E1102');
-    const real = key.split('_');
-    const forged = [...real.slice(0, -1), 'A'.repeat(real.at(-1)!.length)].join('_');
+    const forged = formatApiKey(parseApiKey(key)!.lookupId, 'A'.repeat(43));
     assertProblem(await call(convert(), { key: forged, body: valid }), 401, 'E1102');
   });
 

@@ -4,6 +4,7 @@ import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { start, type Running } from '../../src/main.ts';
+import { parseApiKey } from '../../src/auth/key-format.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { call, PASSWORD } from '../support/server.ts';
@@ -50,7 +51,7 @@ it('logs requests, their failures and audit events, and never a credential', asy
   assert.match(logged, /"action":"refresh_token\.reused"/);
   const secrets = {
     password: PASSWORD,
-    'API key secret part': key.split('_').at(-1)!,
+    'API key secret part': parseApiKey(key)?.secret,
     'access token signature': access.split('.')[2],
     'refresh token': refresh,
     'new refresh token': refreshed.body.refresh_token,
