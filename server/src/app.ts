@@ -3,6 +3,7 @@
 import Koa from 'koa';
 import { requestId } from './http/request-id.ts';
 import { observe } from './http/observe.ts';
+import { AccessLog } from './observability/access-log.ts';
 import { handleErrors } from './http/handle-errors.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { httpsRedirect } from './http/https-redirect.ts';
@@ -61,7 +62,7 @@ export function createApp(deps: AppDeps): Koa<State> {
 
   app.use(requestId(log));
   if (deps.shedder.enabled) app.use(shedLoad(deps.shedder, deps.metrics));
-  app.use(observe(deps.metrics, deps.usage));
+  app.use(observe(deps.metrics, deps.usage, new AccessLog(log)));
   app.use(handleErrors());
   app.use(drainOnShutdown(deps.readiness));
   app.use(securityHeaders());

@@ -4,7 +4,6 @@ import type { operations } from '../generated/api-types.ts';
 import type { OperationId } from '../generated/routes.ts';
 import type { AppContext } from './context.ts';
 import type { Principal } from '../auth/api-keys.ts';
-import type { Logger } from '../observability/logger.ts';
 
 type Op<K extends OperationId> = operations[K];
 type ContentOf<T> = T extends { content: infer C } ? C[keyof C] : undefined;
@@ -32,7 +31,6 @@ export interface HandlerInput<K extends OperationId> {
   /** Set whenever the operation is secured; the router has authenticated it. */
   principal: Principal | undefined;
   requestId: string;
-  log: Logger;
   ctx: AppContext;
 }
 

@@ -1,7 +1,7 @@
 // First in the chain, so every later log line and error body can carry the request's id.
 import { randomFillSync, randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.ts';
-import type { AppMiddleware } from './context.ts';
+import { State, type AppMiddleware, type TraceContext } from './context.ts';
 
 const WELL_FORMED_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 // W3C Trace Context, version 00: trace id and parent id must not be all zeros.
@@ -32,15 +32,13 @@ export function requestId(log: Logger): AppMiddleware {
     const parent = TRACEPARENT.exec(ctx.get('traceparent'));
     const traceId = parent && parent[1] !== ZERO_TRACE && parent[2] !== ZERO_SPAN ? parent[1]! : randomHex(16);
     const spanId = randomHex(8);
-    ctx.state.requestId = id;
-    ctx.state.trace = { traceId, spanId, flags: parent?.[3] ?? '01' };
-    ctx.state.log = log.child({ request_id: id, trace_id: traceId });
+    ctx.state = new State(id, { traceId, spanId, flags: parent?.[3] ?? '01' }, log);
     ctx.set('X-Request-Id', id);
     return next();
   };
 }
 
 /** The traceparent to send on calls this request makes, so they join its trace. */
-export function outgoingTraceparent(trace: { traceId: string; spanId: string; flags: string }): string {
+export function outgoingTraceparent(trace: TraceContext): string {
   return `00-${trace.traceId}-${trace.spanId}-${trace.flags}`;
 }

@@ -96,7 +96,7 @@ function invoke(ctx: AppContext, route: RouteDefinition, handler: Handler<any>, 
 
 /** The handler, then its reply as the response. */
 function run(ctx: AppContext, route: RouteDefinition, handler: Handler<any>, body: unknown, params: Params<any>, options: RouterOptions): void | Promise<void> {
-  const reply = handler({ body: body as never, params, principal: ctx.state.principal, requestId: ctx.state.requestId, log: ctx.state.log, ctx });
+  const reply = handler({ body: body as never, params, principal: ctx.state.principal, requestId: ctx.state.requestId, ctx });
   if (reply instanceof Promise) return reply.then((r) => respond(ctx, route, r, options.validateResponses));
   respond(ctx, route, reply, options.validateResponses);
 }

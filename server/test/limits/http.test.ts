@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import Koa from 'koa';
-import type { State } from '../../src/http/context.ts';
+import { State } from '../../src/http/context.ts';
 import { handleErrors } from '../../src/http/handle-errors.ts';
 import { applyRateLimitHeaders, rejectIfLimited } from '../../src/http/rate-limit.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -18,8 +18,7 @@ let url: string;
 before(async () => {
   const app = new Koa<State>();
   app.use((ctx, next) => {
-    ctx.state.requestId = 'req_test';
-    ctx.state.log = createLogger('silent');
+    ctx.state = new State('req_test', { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', flags: '01' }, createLogger('silent'));
     return next();
   });
   app.use(handleErrors());
