@@ -9,7 +9,7 @@ import { securityHeaders } from './http/security-headers.ts';
 import { httpsRedirect } from './http/https-redirect.ts';
 import { corsAllowList } from './http/cors.ts';
 import { shedLoad } from './http/shed-load.ts';
-import { createRouter, unmatched } from './http/router.ts';
+import { createRouter } from './http/router.ts';
 import { applyRateLimitHeaders, rejectIfLimited } from './http/rate-limit.ts';
 import { createHandlers, type OperationDeps } from './operations/index.ts';
 import { jobBodyReaders } from './operations/jobs.ts';
@@ -66,10 +66,9 @@ export function createApp(deps: AppDeps): Koa<State> {
   app.use(handleErrors());
   app.use(drainOnShutdown(deps.readiness));
   app.use(securityHeaders());
-  app.use(httpsRedirect(config.trustProxy));
+  if (config.trustProxy) app.use(httpsRedirect());
   if (config.corsOrigins.length > 0) app.use(corsAllowList(config.corsOrigins));
-  app.use(router.routes());
-  app.use(unmatched(router));
+  app.use(router);
   return app;
 }
 

@@ -1,13 +1,14 @@
-// Behind a trusted proxy, a request that reached the proxy over plain HTTP is sent to HTTPS.
+// Behind a trusted proxy (in the chain only then), a request that reached the proxy over plain
+// HTTP is sent to HTTPS.
 // Reads are redirected; anything else is refused, since its credentials already crossed the
 // network in clear and the caller must learn that rather than have it silently fixed.
 import { ApiError } from './problem.ts';
 import type { AppMiddleware } from './context.ts';
 
-export function httpsRedirect(trustProxy: boolean): AppMiddleware {
+export function httpsRedirect(): AppMiddleware {
   return (ctx, next) => {
     // Only what the proxy reports counts: a probe that reaches us directly carries no header.
-    if (!trustProxy || ctx.get('x-forwarded-proto').split(',')[0]!.trim().toLowerCase() !== 'http') return next();
+    if (ctx.get('x-forwarded-proto').split(',')[0]!.trim().toLowerCase() !== 'http') return next();
     if (ctx.method === 'GET' || ctx.method === 'HEAD') {
       ctx.status = 301;
       ctx.redirect(`https://${ctx.host}${ctx.originalUrl}`);

@@ -1,6 +1,5 @@
 // Routes come from the generated route table, never from hand-written paths. Startup fails when
 // an operation has no handler or a handler has no operation.
-import Router from '@koa/router';
 import { routes, type RouteDefinition } from '../generated/routes.ts';
 import { checkBodyHeaders, readJsonBody, type BodyReader } from './body.ts';
 import { authenticate, type AuthReporting, type Credentials } from './authenticate.ts';
@@ -9,7 +8,8 @@ import { asksForIdempotency, type Idempotency } from './idempotency.ts';
 import { validateOrThrow } from './validate.ts';
 import { respond } from './respond.ts';
 import { ApiError } from './problem.ts';
-import type { AppContext, AppMiddleware, State } from './context.ts';
+import { RouteTable } from './route-table.ts';
+import type { AppContext, AppMiddleware } from './context.ts';
 import type { Handler, HandlerMap, Params } from './handler.ts';
 
 export class RouteTableError extends Error {
@@ -29,11 +29,6 @@ export function assertHandlersMatchSpec(handlers: Record<string, unknown>, table
   }
 }
 
-/** `{id}` in the spec is `:id` for the router. */
-export function routerPath(specPath: string): string {
-  return specPath.replace(/\{([^}]+)\}/g, ':$1');
-}
-
 export interface RouterOptions {
   handlers: HandlerMap;
   credentials: Credentials;
@@ -48,47 +43,72 @@ export interface RouterOptions {
   bodyReaders?: Partial<Record<string, BodyReader>>;
 }
 
-export function createRouter(options: RouterOptions): Router<State> {
+type Operation = (ctx: AppContext, pathParams: Readonly<Record<string, string>>) => void | Promise<void>;
+
+/**
+ * The last middleware: runs the request's operation, or answers 405 with Allow for a path that
+ * exists with other methods and 404 for anything else, both as problems.
+ */
+export function createRouter(options: RouterOptions): AppMiddleware {
   assertHandlersMatchSpec(options.handlers);
-  const router = new Router<State>();
+  const table = new RouteTable<Operation>();
   for (const route of routes) {
     const handler = options.handlers[route.operationId] as Handler<typeof route.operationId>;
-    router.register(routerPath(route.path), [route.method], operation(route, handler, options));
+    table.add(route.method, route.path, operation(route, handler, options));
   }
-  return router;
-}
-
-function operation(route: RouteDefinition, handler: Handler<any>, options: RouterOptions): AppMiddleware {
-  const needsBody = route.requestContentTypes.length > 0;
-  // Each step returns a promise only when it had to wait, so a request whose key is cached and
-  // whose limit lives in memory reaches its handler without an await.
   return (ctx) => {
-    ctx.state.route = route;
-    checkBodyHeaders(ctx, route);
-    const authenticated = authenticate(ctx, route, options.credentials, options.reporting);
-    if (authenticated instanceof Promise) return authenticated.then(() => afterAuthentication(ctx, route, handler, options, needsBody));
-    return afterAuthentication(ctx, route, handler, options, needsBody);
+    const match = table.find(ctx.method, ctx.path);
+    if (match === undefined) throw new ApiError('E1005', `No operation at ${ctx.method} ${ctx.path}.`);
+    if (!match.found) throw new ApiError('E1006', `${ctx.path} supports ${match.allowed}.`, { headers: { Allow: match.allowed } });
+    return match.value(ctx, match.params);
   };
 }
 
-function afterAuthentication(ctx: AppContext, route: RouteDefinition, handler: Handler<any>, options: RouterOptions, needsBody: boolean): void | Promise<void> {
+function operation(route: RouteDefinition, handler: Handler<any>, options: RouterOptions): Operation {
+  const needsBody = route.requestContentTypes.length > 0;
+  // Each step returns a promise only when it had to wait, so a request whose key is cached and
+  // whose limit lives in memory reaches its handler without an await.
+  return (ctx, pathParams) => {
+    ctx.state.route = route;
+    checkBodyHeaders(ctx, route);
+    const authenticated = authenticate(ctx, route, options.credentials, options.reporting);
+    if (authenticated instanceof Promise) return authenticated.then(() => afterAuthentication(ctx, route, handler, options, needsBody, pathParams));
+    return afterAuthentication(ctx, route, handler, options, needsBody, pathParams);
+  };
+}
+
+function afterAuthentication(
+  ctx: AppContext,
+  route: RouteDefinition,
+  handler: Handler<any>,
+  options: RouterOptions,
+  needsBody: boolean,
+  pathParams: Readonly<Record<string, string>>,
+): void | Promise<void> {
   const metered = meter(ctx, route, options.limiter, options.quota);
   if (metered instanceof Promise || needsBody) {
     return Promise.resolve(metered)
       .then(() => (options.bodyReaders?.[route.operationId] ?? readJsonBody)(ctx, route))
-      .then((body) => invoke(ctx, route, handler, body, options));
+      .then((body) => invoke(ctx, route, handler, body, options, pathParams));
   }
-  return invoke(ctx, route, handler, undefined, options);
+  return invoke(ctx, route, handler, undefined, options, pathParams);
 }
 
-function invoke(ctx: AppContext, route: RouteDefinition, handler: Handler<any>, body: unknown, options: RouterOptions): void | Promise<void> {
+function invoke(
+  ctx: AppContext,
+  route: RouteDefinition,
+  handler: Handler<any>,
+  body: unknown,
+  options: RouterOptions,
+  pathParams: Readonly<Record<string, string>>,
+): void | Promise<void> {
   if (route.validate.body) {
     if (body === undefined && route.bodyRequired) {
       throw new ApiError('E1001', 'This operation needs a JSON body.', { errors: [{ path: '', message: 'is required' }] });
     }
     if (body !== undefined) validateOrThrow(route.validate.body, body, '');
   }
-  const params = { path: { ...ctx.params }, query: { ...ctx.query } };
+  const params = { path: { ...pathParams }, query: { ...ctx.query } };
   if (route.validate.params) validateOrThrow(route.validate.params, params, '');
   if (asksForIdempotency(ctx)) return options.idempotency.guard(ctx, body, () => run(ctx, route, handler, body, params, options));
   return run(ctx, route, handler, body, params, options);
@@ -99,17 +119,4 @@ function run(ctx: AppContext, route: RouteDefinition, handler: Handler<any>, bod
   const reply = handler({ body: body as never, params, principal: ctx.state.principal, requestId: ctx.state.requestId, ctx });
   if (reply instanceof Promise) return reply.then((r) => respond(ctx, route, r, options.validateResponses));
   respond(ctx, route, reply, options.validateResponses);
-}
-
-/**
- * Runs only when no route took the request: a path that exists with other methods is 405 with
- * Allow, anything else 404, both as problems.
- */
-export function unmatched(router: Router<State>): AppMiddleware {
-  return (ctx) => {
-    const methods = new Set(router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods));
-    if (methods.size === 0) throw new ApiError('E1005', `No operation at ${ctx.method} ${ctx.path}.`);
-    const allow = [...methods].join(', ');
-    throw new ApiError('E1006', `${ctx.path} supports ${allow}.`, { headers: { Allow: allow } });
-  };
 }

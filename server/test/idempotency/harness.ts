@@ -71,7 +71,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const app = new Koa<State>();
   app.use(requestId(log));
   app.use(handleErrors());
-  app.use(router.routes());
+  app.use(router);
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   let accounts = 0;
