@@ -19,9 +19,19 @@ export function checkBodyHeaders(ctx: AppContext, route: RouteDefinition): void 
   if (route.requestContentTypes.length === 0 || !hasBody(ctx)) return;
   const length = ctx.request.length;
   if (length !== undefined && length > route.bodyLimit) throw tooLarge(route);
-  if (!ctx.is(route.requestContentTypes as string[])) {
+  if (!route.requestContentTypes.includes(mediaType(ctx.get('content-type')))) {
     throw new ApiError('E1003', `This operation accepts ${route.requestContentTypes.join(', ')}.`);
   }
+}
+
+/**
+ * A Content-Type's media type without its parameters, lower-cased (RFC 9110, section 8.3.1): the
+ * spec names exact media types, so a comparison suffices where type-is parsed the header and
+ * matched patterns on every request.
+ */
+export function mediaType(contentType: string): string {
+  const end = contentType.indexOf(';');
+  return (end === -1 ? contentType : contentType.slice(0, end)).trim().toLowerCase();
 }
 
 export const readJsonBody: BodyReader = async (ctx, route) => {

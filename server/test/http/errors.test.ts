@@ -40,6 +40,16 @@ describe('request shape', () => {
     assertProblem(res, 415, 'E1003');
   });
 
+  it('takes JSON whatever the case and parameters of its Content-Type, and nothing that only resembles it', async () => {
+    const raw = JSON.stringify(valid);
+    for (const type of ['application/json', 'Application/JSON ; charset=UTF-8', 'application/json;charset=utf-8']) {
+      assert.equal((await call(convert(), { key, raw, headers: { 'Content-Type': type } })).status, 200, type);
+    }
+    for (const type of ['application/jsonx', 'application/problem+json', 'text/json', 'application/json-seq', '']) {
+      assertProblem(await call(convert(), { key, raw, headers: { 'Content-Type': type } }), 415, 'E1003');
+    }
+  });
+
   it('answers a body over the operation limit with 413 E1004, by Content-Length', async () => {
     const res = await call(convert(), { key, body: { ...valid, input: 'x'.repeat(1_048_577) } });
     assertProblem(res, 413, 'E1004');
