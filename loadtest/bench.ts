@@ -100,7 +100,7 @@ async function benchStack<T>(stack: Stack, run: Run, extra: Extra<T>): Promise<S
   const formats = await measureOne(FORMATS_REQUEST);
   const conversion = await measureOne(CONVERSION_REQUEST);
   const extraResult = await extra(service, targetOf(CONVERSION_REQUEST), conversion);
-  const maxRate = await maxRateOf(stack, service, run);
+  const maxRate = await maxRateOf(stack, service, run, conversion);
   await service.stop();
   const results: StackResult[] = [
     { stack: stack.id, label: stack.label, request: CONVERSION_REQUEST, measurement: conversion, maxRate },
@@ -122,12 +122,12 @@ function assertSameWork(full: StackRun<unknown>, others: StackRun<unknown>[]): v
   }
 }
 
-async function maxRateOf(stack: Stack, service: Service, run: Run): Promise<MaxRate | undefined> {
+async function maxRateOf(stack: Stack, service: Service, run: Run, conversion: Measurement): Promise<MaxRate | undefined> {
   const { settings } = run;
   if (run.vegeta === undefined || settings.maxRate === undefined) return undefined;
   progress(`${stack.label}: maximum sustainable rate, ${settings.maxRate.stepSeconds} s steps, at most ${settings.maxRate.budgetSeconds} s`);
   const target = { origin: new URL(service.url).origin, operation: plannedRequest(CONVERSION_REQUEST, stack.keyed ? 'key' : 'none'), apiKey: run.apiKey };
-  return findMaxRate(run.vegeta, target, settings.maxRate, run.workDir, run.cleanup.signal, (line) => progress(`${stack.label}: ${line}`));
+  return findMaxRate(run.vegeta, target, conversion.rps, settings.maxRate, run.workDir, run.cleanup.signal, (line) => progress(`${stack.label}: ${line}`));
 }
 
 /** The full stack's extras: /metrics cost and SDK overhead, each unless skipped. */

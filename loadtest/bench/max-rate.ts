@@ -16,8 +16,23 @@ import { round } from './stats.ts';
 const CEILING_RATE = 200_000;
 /** Closer than 5 % buys nothing: run-to-run noise here is about 25 % (STACK.md). */
 const PRECISION = 0.05;
-/** After a failed step the server may still be working off what vegeta gave up on. */
-const COOL_DOWN_MS = 1_000;
+/**
+ * A quarter more per passing step, not double: the first failing step is then only a little past
+ * the stack's limit. Doubling from 4000 to 8000 req/s left the full stack, and the load generator
+ * beside it, so far behind that the next steps failed at rates a settled stack sustains.
+ */
+const GROWTH = 1.25;
+/** Without BENCH_MAX_RATE_START: this share of the req/s the stack answered a waiting client. */
+const START_SHARE = 0.5;
+/**
+ * After a failed step the stack may still be working off its backlog: a second after three seconds
+ * at twice its capacity, every following step failed on the queue it inherited, down to rates
+ * that pass on a settled stack (make bench, seen on the full stack). A request answered within
+ * SETTLED_MS twice in a row says the queue is gone; SETTLE_TIMEOUT_MS bounds the wait.
+ */
+const SETTLED_MS = 20;
+const SETTLE_POLL_MS = 100;
+const SETTLE_TIMEOUT_MS = 15_000;
 /**
  * vegeta shares the 2 cores with the server: starved, it sends late, and the server sees less than
  * the step's rate. A step sent below this share of its rate was not that rate, so it cannot pass.
@@ -62,8 +77,19 @@ export interface RateTarget {
   apiKey: string;
 }
 
-/** Searches `target`'s maximum rate; vegeta's files go to `workDir`. */
-export async function findMaxRate(vegeta: string, target: RateTarget, settings: MaxRateSettings, workDir: string, signal: AbortSignal, log: (message: string) => void): Promise<MaxRate> {
+/**
+ * Searches `target`'s maximum rate, from BENCH_MAX_RATE_START or else half of `measuredRps` (what
+ * it answered the closed-model load); vegeta's files go to `workDir`.
+ */
+export async function findMaxRate(
+  vegeta: string,
+  target: RateTarget,
+  measuredRps: number,
+  settings: MaxRateSettings,
+  workDir: string,
+  signal: AbortSignal,
+  log: (message: string) => void,
+): Promise<MaxRate> {
   const { origin, operation, apiKey } = target;
   const targets = join(workDir, 'rate-targets.jsonl');
   writeTargets(targets, [operation], origin, { apiKey, userToken: '' });
@@ -81,16 +107,33 @@ export async function findMaxRate(vegeta: string, target: RateTarget, settings: 
     const errorRate = result.objectives.find((o) => o.name === 'error_rate')?.measured ?? 1;
     const verdict = passed ? 'passed' : objectivesMet ? `FAILED: vegeta sent only ${round(sent, 0)} req/s` : 'FAILED the objectives';
     log(`${rate} req/s: p95 ${result.p95_ms} ms, p99 ${result.p99_ms} ms, ${result.errors} errors in ${result.requests}: ${verdict}`);
-    if (!passed) await sleep(COOL_DOWN_MS, undefined, { signal });
+    if (!passed) await settle(origin, signal);
     return { rate, passed, sent_per_s: round(sent, 0), requests: result.requests, p95_ms: result.p95_ms, p99_ms: result.p99_ms, error_rate: round(errorRate, 5) };
   };
 
-  const search = await searchMaxRate(step, { start: settings.startRate, ceiling: CEILING_RATE, precision: PRECISION }, {
+  const search = await searchMaxRate(step, { start: settings.startRate ?? Math.max(1, Math.round(measuredRps * START_SHARE)), ceiling: CEILING_RATE, precision: PRECISION, growth: GROWTH }, {
     stepMs: settings.stepSeconds * 1000,
     budgetMs: settings.budgetSeconds * 1000,
     now: () => performance.now(),
   });
   return { rate: search.rate, failed_at: search.failedAt, stopped: search.stopped, step_s: settings.stepSeconds, steps: search.probes };
+}
+
+/** Waits until the stack answers a request at once again; any path will do (a 404 is as quick as it gets). */
+export async function settle(origin: string, signal: AbortSignal, timeoutMs = SETTLE_TIMEOUT_MS): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let quickInARow = 0;
+  while (quickInARow < 2 && performance.now() < deadline) {
+    await sleep(SETTLE_POLL_MS, undefined, { signal });
+    const started = performance.now();
+    try {
+      await (await fetch(`${origin}/health`, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) })).arrayBuffer();
+    } catch (error) {
+      signal.throwIfAborted();
+      if (!(error instanceof Error && error.name === 'TimeoutError')) throw error;
+    }
+    quickInARow = performance.now() - started < SETTLED_MS ? quickInARow + 1 : 0;
+  }
 }
 
 /** Requests per second between the first and the last send (ms timestamps); 0 with fewer than two. */

@@ -1,5 +1,5 @@
 // The search for the highest rate a stack sustains within its objectives, apart from how a rate
-// is tried: doubling (or halving) from a start rate until one rate passes and another fails, then
+// is tried: growing (or halving) from a start rate until one rate passes and another fails, then
 // bisecting between them, all within a time budget. Each probe costs seconds of load, so the
 // search stops as soon as the bracket is within `precision` of the rate that passed.
 
@@ -10,6 +10,8 @@ export interface SearchBounds {
   ceiling: number;
   /** Stop when the failing rate is within this fraction above the passing one (0.05: 5 %). */
   precision: number;
+  /** Each passing rate is multiplied by this until one fails (2 doubles). */
+  growth: number;
 }
 
 /** What the probes have shown so far: the highest rate that passed and the lowest that failed. */
@@ -21,7 +23,7 @@ export interface Bracket {
 /** The next rate to try (whole req/s), or undefined when there is nothing left worth trying. */
 export function nextRate({ passed, failed }: Bracket, bounds: SearchBounds): number | undefined {
   if (passed === undefined && failed === undefined) return Math.min(bounds.start, bounds.ceiling);
-  if (failed === undefined) return passed! >= bounds.ceiling ? undefined : Math.min(passed! * 2, bounds.ceiling);
+  if (failed === undefined) return passed! >= bounds.ceiling ? undefined : Math.min(Math.round(passed! * bounds.growth), bounds.ceiling);
   if (passed === undefined) return failed <= 1 ? undefined : Math.floor(failed / 2);
   if (failed - passed <= Math.max(1, passed * bounds.precision)) return undefined;
   return Math.round((passed + failed) / 2);

@@ -2,7 +2,8 @@
 //   BENCH_CONNECTIONS (50)  BENCH_DURATION seconds (10)  BENCH_OUT (loadtest/results/bench.json)
 //   BENCH_SKIP  comma-separated measurements to leave out: metrics_cost, max_rate, sdk_overhead
 //   BENCH_SCRAPE_INTERVAL_MS (100)  BENCH_SCRAPES (50)                          /metrics cost
-//   BENCH_MAX_RATE_START req/s (1000)  BENCH_MAX_RATE_STEP s (3)  BENCH_MAX_RATE_BUDGET s (60)
+//   BENCH_MAX_RATE_START req/s (half the stack's measured req/s)  BENCH_MAX_RATE_STEP s (3)
+//   BENCH_MAX_RATE_BUDGET s (60)
 //   BENCH_SDK_CALLS (2000)                                                       SDK overhead
 import { join, resolve } from 'node:path';
 
@@ -15,7 +16,8 @@ export interface MetricsCostSettings {
 
 export interface MaxRateSettings {
   /** The first rate tried. */
-  startRate: number;
+  /** The first rate tried; undefined starts at half the req/s the stack just answered. */
+  startRate: number | undefined;
   stepSeconds: number;
   /** Wall-clock time for one stack's whole search, every step and its drain included. */
   budgetSeconds: number;
@@ -90,7 +92,7 @@ export class SettingsError extends Error {
 export function readSettings(env: Record<string, string | undefined>): BenchSettings {
   const skip = skipped(env);
   const maxRate = {
-    startRate: positiveInteger(env, 'BENCH_MAX_RATE_START', 1000),
+    startRate: env.BENCH_MAX_RATE_START ? positiveInteger(env, 'BENCH_MAX_RATE_START', 1) : undefined,
     stepSeconds: positiveInteger(env, 'BENCH_MAX_RATE_STEP', 3),
     budgetSeconds: positiveInteger(env, 'BENCH_MAX_RATE_BUDGET', 60),
   };

@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Measurement } from '../../loadtest/bench/load.ts';
-import { plannedRequest, sentRate } from '../../loadtest/bench/max-rate.ts';
+import { plannedRequest, sentRate, settle } from '../../loadtest/bench/max-rate.ts';
 import { exposition, summarizeMetricsCost, type MetricsCostRaw } from '../../loadtest/bench/metrics-cost.ts';
 import { nextRate, searchMaxRate, type SearchBounds } from '../../loadtest/bench/rate-search.ts';
 import { roundOrder, summarizeSdkOverhead } from '../../loadtest/bench/sdk-overhead.ts';
@@ -15,7 +17,7 @@ import { formatMaxRates, formatReport, writeResults, type StackResult } from '..
 import { CONVERSION_REQUEST, encodeRequest, FORMATS_REQUEST, readSettings, SettingsError } from '../../loadtest/bench/settings.ts';
 import { mean, percentileOf } from '../../loadtest/bench/stats.ts';
 
-const BOUNDS: SearchBounds = { start: 1000, ceiling: 200_000, precision: 0.05 };
+const BOUNDS: SearchBounds = { start: 1000, ceiling: 200_000, precision: 0.05, growth: 2 };
 
 /** A stack that meets its objectives up to `capacity` req/s; every probe takes `stepMs` of a fake clock. */
 function simulated(capacity: number, stepMs = 3000) {
@@ -47,6 +49,13 @@ describe('maximum rate search', () => {
     const stack = simulated(5000);
     await searchMaxRate(stack.probe, BOUNDS, { stepMs: 3000, budgetMs: 600_000, now: stack.now });
     assert.deepEqual(stack.tried.slice(0, 5), [1000, 2000, 4000, 8000, 6000]);
+  });
+
+  it('grows by the given factor, so the first failure lands just past the limit', async () => {
+    const stack = simulated(5000);
+    const result = await searchMaxRate(stack.probe, { ...BOUNDS, start: 3000, growth: 1.25 }, { stepMs: 3000, budgetMs: 600_000, now: stack.now });
+    assert.deepEqual(stack.tried.slice(0, 5), [3000, 3750, 4688, 5860, 5274]);
+    assert.ok(result.failedAt! > 5000 && result.rate <= 5000);
   });
 
   it('stops before a step would overrun the budget and keeps what it found', async () => {
@@ -95,6 +104,21 @@ describe('a maximum rate step', () => {
   it('sends a GET without a body', () => {
     const formats = plannedRequest(FORMATS_REQUEST, 'key');
     assert.deepEqual([formats.method, formats.path, formats.body, formats.auth], ['GET', '/v1/formats', null, 'key']);
+  });
+
+  it('after a failed step, waits until the stack answers at once twice in a row', async () => {
+    // Slow while its backlog lasts (the first five requests), then quick.
+    let answered = 0;
+    const server = createServer((_req, res) => void setTimeout(() => res.end(), ++answered <= 5 ? 60 : 0));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await settle(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, AbortSignal.timeout(10_000), 10_000);
+      // Never before the backlog is gone; soon after it (a quick answer slowed by a busy machine only delays it).
+      assert.ok(answered >= 7 && answered < 20, `${answered} requests`);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
 
@@ -230,6 +254,11 @@ describe('settings', () => {
     assert.equal(quick.maxRate, undefined);
     assert.equal(quick.sdkOverhead, undefined);
     assert.deepEqual(quick.metricsCost, all.metricsCost);
+  });
+
+  it('starts the rate search where the stack stands unless told where', () => {
+    assert.equal(readSettings({}).maxRate?.startRate, undefined);
+    assert.equal(readSettings({ BENCH_MAX_RATE_START: '2500' }).maxRate?.startRate, 2500);
   });
 
   it('refuses an unknown measurement and a budget shorter than one step', () => {
