@@ -18,8 +18,6 @@ const schema = z.object({
   PORT: int(0, 65535).default(3000),
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  // Below sonic-boom's largest single write (16 KiB), which it requires of a buffer.
-  LOG_BUFFER_BYTES: int(0, 16_000).default(4_096),
   DATA_DIR: z.string().default('./.data'),
   DATABASE_URL: z.url().optional(),
   EMBEDDED_PG_PORT: int(1, 65535).default(54329),
@@ -82,8 +80,6 @@ export interface Config {
   port: number;
   publicUrl: string | undefined;
   logLevel: string;
-  /** Log lines gathered before a write to stdout (also written every second); 0 writes each line at once. */
-  logBufferBytes: number;
   dataDir: string;
   /** Unset means the embedded PostgreSQL in `dataDir` (development only). */
   databaseUrl: string | undefined;
@@ -157,7 +153,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     publicUrl: e.PUBLIC_URL,
     logLevel: e.LOG_LEVEL,
-    logBufferBytes: e.LOG_BUFFER_BYTES,
     dataDir,
     databaseUrl: e.DATABASE_URL,
     embeddedPgPort: e.EMBEDDED_PG_PORT,

@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createLogger, stdoutDestination, type Logger } from './observability/logger.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
 import { startServices, type Services } from './services.ts';
 import { startMetricsServer, type MetricsServer } from './http/metrics-server.ts';
 import pkg from '../package.json' with { type: 'json' };
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     process.stderr.write(`transmute: ${error.message}\n`);
     process.exit(78); // EX_CONFIG
   }
-  const log = createLogger(config.logLevel, stdoutDestination(config.logBufferBytes));
+  const log = createLogger(config.logLevel);
   const running = await start(config, log);
   log.info({ url: running.url, docs: `${running.url}/docs` }, 'listening');
   process.stdout.write(`Transmute API  ${running.url}/v1\nAPI reference  ${running.url}/docs\n`);

@@ -21,8 +21,6 @@ export const REDACTED_PATHS = [
   'code',
 ];
 
-const FLUSH_INTERVAL_MS = 1_000;
-
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -34,17 +32,4 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
     destination,
   );
-}
-
-/**
- * Standard output, written `bufferBytes` at a time, every second, and on exit (pino flushes an
- * asynchronous destination when the process exits). A write per line cost a request about as much
- * as the rest of its logging (make bench, A/B at a fixed CPU); a hard kill loses at most the
- * buffer and the last second. 0 writes each line synchronously, as it is logged.
- */
-export function stdoutDestination(bufferBytes: number): pino.DestinationStream {
-  if (bufferBytes === 0) return pino.destination({ dest: 1, sync: true });
-  const destination = pino.destination({ dest: 1, sync: false, minLength: bufferBytes });
-  setInterval(() => destination.flush(), FLUSH_INTERVAL_MS).unref();
-  return destination;
 }
