@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps): Koa<State> {
 
   app.use(requestId(log));
   if (deps.shedder.enabled) app.use(shedLoad(deps.shedder, deps.metrics));
-  app.use(observe(deps.metrics, deps.usage, new AccessLog(log)));
+  app.use(observe(deps.metrics, deps.usage, new AccessLog(log), deps.shedder));
   app.use(handleErrors());
   app.use(drainOnShutdown(deps.readiness));
   app.use(securityHeaders());

@@ -66,7 +66,7 @@ export async function startServices(config: Config, log: Logger): Promise<Servic
   const jobs = new JobService(db, queue, log);
   const webhooks = new WebhookService(db, config, plans);
   const dataRights = createDataRights({ db, config, log, queue, audit, keys, identity, jobs, webhooks, usage: usageReports });
-  observe(metrics, { db, usage, jobs, audit });
+  observe(metrics, { db, usage, jobs, audit, shedder: shedding.shedder });
 
   // Background work runs only where JOB_WORKERS is on, so API-only instances can be scaled apart.
   const jobWorkers: JobWorkers = await startJobWorkers(db, queue, config, log, (status, seconds) => metrics.jobFinished(status, seconds));
@@ -100,7 +100,8 @@ export async function startServices(config: Config, log: Logger): Promise<Servic
 }
 
 /** What the metrics read from the other services on each scrape, or learn from their events. */
-function observe(metrics: Metrics, { db, usage, jobs, audit }: Pick<Services, 'db' | 'usage' | 'jobs' | 'audit'>): void {
+function observe(metrics: Metrics, { db, usage, jobs, audit, shedder }: Pick<Services, 'db' | 'usage' | 'jobs' | 'audit' | 'shedder'>): void {
+  metrics.observeRequestsInFlight(() => shedder.inFlight);
   metrics.observePool(() => db.poolStats());
   metrics.observeUsageBuffer(() => usage.waiting);
   metrics.observeJobs(() => jobs.countByStatus());

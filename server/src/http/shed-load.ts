@@ -26,14 +26,8 @@ const REFUSALS: Record<ShedReason, ApiError> = {
 /** helmet's headers, as every other answer carries them (security-headers comes later in the chain). */
 const SECURITY = new Map(helmetHeaders());
 
+/** Admitted requests are counted in flight by http/observe.ts, next in the chain. */
 export function shedLoad(shedder: LoadShedder, metrics: Pick<Metrics, 'shed'>): AppMiddleware {
-  const release = () => {
-    shedder.inFlight--;
-  };
-  const releaseAndRethrow = (error: unknown) => {
-    shedder.inFlight--;
-    throw error;
-  };
   return (ctx, next) => {
     if (NEVER_SHED.has(ctx.path)) return next();
     const reason = shedder.refusal();
@@ -43,7 +37,6 @@ export function shedLoad(shedder: LoadShedder, metrics: Pick<Metrics, 'shed'>): 
       writeProblem(ctx, REFUSALS[reason]);
       return;
     }
-    shedder.inFlight++;
-    return next().then(release, releaseAndRethrow);
+    return next();
   };
 }

@@ -51,7 +51,7 @@ export function nextShedShare(share: number, sample: LoopSample, thresholdMs: nu
 
 export class LoadShedder {
   readonly settings: ShedSettings;
-  /** Requests admitted and not yet answered. */
+  /** Requests admitted and not yet answered, probes included: counted by http/observe.ts, reported by the http_requests_in_flight gauge. */
   inFlight = 0;
   #share = 0;
   // Error diffusion instead of a random draw: a share of 0.5 refuses exactly every other request,

@@ -58,11 +58,6 @@ export class Metrics {
     buckets: LATENCY_BUCKETS_S,
     registers: [this.registry],
   });
-  readonly inFlight = new Gauge({
-    name: 'http_requests_in_flight',
-    help: 'Requests being answered now.',
-    registers: [this.registry],
-  });
   readonly #authFailures = new Counter({
     name: 'transmute_auth_failures_total',
     help: 'Requests refused by authentication or authorization, by reason.',
@@ -154,6 +149,11 @@ export class Metrics {
     this.#observe('transmute_db_pool_free_connections', 'Open pool connections waiting for work.', () => read().free);
     this.#observe('transmute_db_pool_pending_acquires', 'Queries waiting for a pool connection.', () => read().pending);
     this.#observe('transmute_db_pool_max_connections', 'The most connections the pool opens (DB_POOL_MAX).', () => read().max);
+  }
+
+  /** Requests being answered now, as http/observe.ts counts them. */
+  observeRequestsInFlight(read: () => number): void {
+    this.#observe('http_requests_in_flight', 'Requests being answered now.', read);
   }
 
   /** Usage records metered but not yet written to the database. */
