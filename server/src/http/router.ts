@@ -43,7 +43,7 @@ export interface RouterOptions {
   bodyReaders?: Partial<Record<string, BodyReader>>;
 }
 
-type Operation = (ctx: AppContext, pathParams: Readonly<Record<string, string>>) => void | Promise<void>;
+type PathParams = Readonly<Record<string, string>>;
 
 /**
  * The last middleware: runs the request's operation, or answers 405 with Allow for a path that
@@ -54,69 +54,74 @@ export function createRouter(options: RouterOptions): AppMiddleware {
   const table = new RouteTable<Operation>();
   for (const route of routes) {
     const handler = options.handlers[route.operationId] as Handler<typeof route.operationId>;
-    table.add(route.method, route.path, operation(route, handler, options));
+    table.add(route.method, route.path, new Operation(route, handler, options));
   }
   return (ctx) => {
     const match = table.find(ctx.method, ctx.path);
     if (match === undefined) throw new ApiError('E1005', `No operation at ${ctx.method} ${ctx.path}.`);
     if (!match.found) throw new ApiError('E1006', `${ctx.path} supports ${match.allowed}.`, { headers: { Allow: match.allowed } });
-    return match.value(ctx, match.params);
+    return match.value.handle(ctx, match.params);
   };
 }
 
-function operation(route: RouteDefinition, handler: Handler<any>, options: RouterOptions): Operation {
-  const needsBody = route.requestContentTypes.length > 0;
-  // Each step returns a promise only when it had to wait, so a request whose key is cached and
-  // whose limit lives in memory reaches its handler without an await.
-  return (ctx, pathParams) => {
+/**
+ * One operation of the spec, request by request: authenticate, meter, read and validate, run the
+ * handler, respond. Each step returns a promise only when it had to wait, so a request whose key
+ * is cached and whose limit lives in memory reaches its handler without an await.
+ */
+class Operation {
+  readonly #route: RouteDefinition;
+  readonly #handler: Handler<any>;
+  readonly #options: RouterOptions;
+  readonly #readBody: BodyReader | undefined;
+
+  constructor(route: RouteDefinition, handler: Handler<any>, options: RouterOptions) {
+    this.#route = route;
+    this.#handler = handler;
+    this.#options = options;
+    const needsBody = route.requestContentTypes.length > 0;
+    this.#readBody = needsBody ? (options.bodyReaders?.[route.operationId] ?? readJsonBody) : undefined;
+  }
+
+  handle(ctx: AppContext, pathParams: PathParams): void | Promise<void> {
+    const route = this.#route;
     ctx.state.route = route;
     checkBodyHeaders(ctx, route);
-    const authenticated = authenticate(ctx, route, options.credentials, options.reporting);
-    if (authenticated instanceof Promise) return authenticated.then(() => afterAuthentication(ctx, route, handler, options, needsBody, pathParams));
-    return afterAuthentication(ctx, route, handler, options, needsBody, pathParams);
-  };
-}
-
-function afterAuthentication(
-  ctx: AppContext,
-  route: RouteDefinition,
-  handler: Handler<any>,
-  options: RouterOptions,
-  needsBody: boolean,
-  pathParams: Readonly<Record<string, string>>,
-): void | Promise<void> {
-  const metered = meter(ctx, route, options.limiter, options.quota);
-  if (metered instanceof Promise || needsBody) {
-    return Promise.resolve(metered)
-      .then(() => (options.bodyReaders?.[route.operationId] ?? readJsonBody)(ctx, route))
-      .then((body) => invoke(ctx, route, handler, body, options, pathParams));
+    const authenticated = authenticate(ctx, route, this.#options.credentials, this.#options.reporting);
+    if (authenticated instanceof Promise) return authenticated.then(() => this.#afterAuthentication(ctx, pathParams));
+    return this.#afterAuthentication(ctx, pathParams);
   }
-  return invoke(ctx, route, handler, undefined, options, pathParams);
-}
 
-function invoke(
-  ctx: AppContext,
-  route: RouteDefinition,
-  handler: Handler<any>,
-  body: unknown,
-  options: RouterOptions,
-  pathParams: Readonly<Record<string, string>>,
-): void | Promise<void> {
-  if (route.validate.body) {
-    if (body === undefined && route.bodyRequired) {
-      throw new ApiError('E1001', 'This operation needs a JSON body.', { errors: [{ path: '', message: 'is required' }] });
+  #afterAuthentication(ctx: AppContext, pathParams: PathParams): void | Promise<void> {
+    const metered = meter(ctx, this.#route, this.#options.limiter, this.#options.quota);
+    const readBody = this.#readBody;
+    if (metered instanceof Promise || readBody !== undefined) {
+      return Promise.resolve(metered)
+        .then(() => readBody?.(ctx, this.#route))
+        .then((body) => this.#invoke(ctx, body, pathParams));
     }
-    if (body !== undefined) validateOrThrow(route.validate.body, body, '');
+    return this.#invoke(ctx, undefined, pathParams);
   }
-  const params = { path: { ...pathParams }, query: { ...ctx.query } };
-  if (route.validate.params) validateOrThrow(route.validate.params, params, '');
-  if (asksForIdempotency(ctx)) return options.idempotency.guard(ctx, body, () => run(ctx, route, handler, body, params, options));
-  return run(ctx, route, handler, body, params, options);
-}
 
-/** The handler, then its reply as the response. */
-function run(ctx: AppContext, route: RouteDefinition, handler: Handler<any>, body: unknown, params: Params<any>, options: RouterOptions): void | Promise<void> {
-  const reply = handler({ body: body as never, params, principal: ctx.state.principal, requestId: ctx.state.requestId, ctx });
-  if (reply instanceof Promise) return reply.then((r) => respond(ctx, route, r, options.validateResponses));
-  respond(ctx, route, reply, options.validateResponses);
+  #invoke(ctx: AppContext, body: unknown, pathParams: PathParams): void | Promise<void> {
+    const route = this.#route;
+    if (route.validate.body) {
+      if (body === undefined && route.bodyRequired) {
+        throw new ApiError('E1001', 'This operation needs a JSON body.', { errors: [{ path: '', message: 'is required' }] });
+      }
+      if (body !== undefined) validateOrThrow(route.validate.body, body, '');
+    }
+    const params = { path: { ...pathParams }, query: { ...ctx.query } };
+    if (route.validate.params) validateOrThrow(route.validate.params, params, '');
+    if (asksForIdempotency(ctx)) return this.#options.idempotency.guard(ctx, body, () => this.#run(ctx, body, params));
+    return this.#run(ctx, body, params);
+  }
+
+  /** The handler, then its reply as the response. */
+  #run(ctx: AppContext, body: unknown, params: Params<any>): void | Promise<void> {
+    const reply = this.#handler({ body: body as never, params, principal: ctx.state.principal, requestId: ctx.state.requestId, ctx });
+    const { validateResponses } = this.#options;
+    if (reply instanceof Promise) return reply.then((r) => respond(ctx, this.#route, r, validateResponses));
+    respond(ctx, this.#route, reply, validateResponses);
+  }
 }
