@@ -10,16 +10,6 @@ import type { LoadtestSettings } from './settings.ts';
 import type { PlannedOperation } from './plan.ts';
 import { attack, readResults, type Sample } from './vegeta.ts';
 
-/**
- * Past the server's capacity vegeta opens a connection for every request waiting for one: on the
- * machine this was built on, thousands a second, which overflowed the listen queue (netstat -s:
- * "times the listen queue of a socket overflowed") and turned into TCP SYN retransmissions of 1, 3
- * and 7 s, latency the server never sees and cannot shed. Clients and load balancers hold a
- * bounded pool, so the ramp does too: a request waiting for a free connection waits in vegeta,
- * and that wait counts in its latency.
- */
-export const RAMP_CONNECTIONS = 256;
-
 export interface RampRun {
   settings: LoadtestSettings;
   vegeta: string;
@@ -45,11 +35,11 @@ export async function runRamp(run: RampRun, context: RampContext, stop: () => Pr
   const { settings, vegeta, targets, workDir, signal } = run;
   const steps = rampSteps(settings);
   run.progress(`ramp around ${settings.rate} req/s: ${steps.map((s) => s.rate_per_s).join(' → ')} req/s, ${settings.durationSeconds} s each, after a ${settings.warmupSeconds} s warm-up`);
-  await attack(vegeta, targets, steps[0]!.rate_per_s, settings.warmupSeconds, join(workDir, 'warmup.bin'), signal, RAMP_CONNECTIONS);
+  await attack(vegeta, targets, steps[0]!.rate_per_s, settings.warmupSeconds, join(workDir, 'warmup.bin'), signal);
   const startedAt = new Date().toISOString();
   const memory: (number | undefined)[] = [];
   for (const [i, step] of steps.entries()) {
-    await attack(vegeta, targets, step.rate_per_s, step.duration_s, join(workDir, `step-${i}.bin`), signal, RAMP_CONNECTIONS);
+    await attack(vegeta, targets, step.rate_per_s, step.duration_s, join(workDir, `step-${i}.bin`), signal);
     memory.push(await scrapeResidentMemory(run.origin, run.metricsToken));
     run.progress(`step ${i + 1}/${steps.length} done (${step.rate_per_s} req/s)`);
   }

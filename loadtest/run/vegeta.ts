@@ -63,10 +63,18 @@ export function writeTargets(file: string, order: PlannedOperation[], origin: st
 }
 
 /**
- * Sends the targets at `rate` per second for `seconds`; vegeta's binary results go to `output`.
- * `maxConnections` bounds vegeta's connections; unset, it opens one more whenever all are busy.
+ * Past the server's capacity vegeta opens a connection for every request waiting for one: on the
+ * machine this was built on, thousands a second, which overflowed the listen queue (netstat -s:
+ * "times the listen queue of a socket overflowed") and turned into TCP SYN retransmissions of 1, 3
+ * and 7 s, latency the server never sees and cannot shed, and which lasted into the next attack
+ * (make bench's rate search failed the step after an overloaded one far below the limit). Clients
+ * and load balancers hold a bounded pool, so every attack does too: a request waiting for a free
+ * connection waits in vegeta, and that wait counts in its latency.
  */
-export async function attack(vegeta: string, targets: string, rate: number, seconds: number, output: string, signal: AbortSignal, maxConnections?: number): Promise<void> {
+const MAX_CONNECTIONS = 256;
+
+/** Sends the targets at `rate` per second for `seconds`; vegeta's binary results go to `output`. */
+export async function attack(vegeta: string, targets: string, rate: number, seconds: number, output: string, signal: AbortSignal): Promise<void> {
   await run(
     vegeta,
     [
@@ -76,7 +84,7 @@ export async function attack(vegeta: string, targets: string, rate: number, seco
       `-rate=${rate}/1s`,
       `-duration=${seconds}s`,
       `-timeout=${REQUEST_TIMEOUT}`,
-      ...(maxConnections === undefined ? [] : [`-max-connections=${maxConnections}`]),
+      `-max-connections=${MAX_CONNECTIONS}`,
       `-output=${output}`,
     ],
     { signal, maxBuffer: 16 << 20 },
