@@ -18,17 +18,17 @@ const CEILING_RATE = 200_000;
 const PRECISION = 0.05;
 /**
  * A quarter more per passing step, not double: the first failing step is then only a little past
- * the stack's limit. Doubling from 4000 to 8000 req/s left the full stack, and the load generator
- * beside it, so far behind that the next steps failed at rates a settled stack sustains.
+ * the stack's limit, so the bracket starts narrow and the overloaded seconds are few. (What made the
+ * steps after an overloaded one fail far below the limit was vegeta's unbounded connections, now
+ * bounded in run/vegeta.ts.)
  */
 const GROWTH = 1.25;
 /** Without BENCH_MAX_RATE_START: this share of the req/s the stack answered a waiting client. */
 const START_SHARE = 0.5;
 /**
- * After a failed step the stack may still be working off its backlog: a second after three seconds
- * at twice its capacity, every following step failed on the queue it inherited, down to rates
- * that pass on a settled stack (make bench, seen on the full stack). A request answered within
- * SETTLED_MS twice in a row says the queue is gone; SETTLE_TIMEOUT_MS bounds the wait.
+ * After a failed step the stack may still be working off its backlog, which the next step would
+ * inherit. A request answered within SETTLED_MS twice in a row says the queue is gone;
+ * SETTLE_TIMEOUT_MS bounds the wait.
  */
 const SETTLED_MS = 20;
 const SETTLE_POLL_MS = 100;
