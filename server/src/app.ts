@@ -5,6 +5,7 @@ import { requestId } from './http/request-id.ts';
 import { observe } from './http/observe.ts';
 import { AccessLog } from './observability/access-log.ts';
 import { handleErrors } from './http/handle-errors.ts';
+import { compress } from './http/compress.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { httpsRedirect } from './http/https-redirect.ts';
 import { corsAllowList } from './http/cors.ts';
@@ -63,6 +64,9 @@ export function createApp(deps: AppDeps): Koa<State> {
   app.use(requestId(log));
   if (deps.shedder.enabled) app.use(shedLoad(deps.shedder, deps.metrics));
   app.use(observe(deps.metrics, deps.usage, new AccessLog(log), deps.shedder));
+  // Inside observe, so usage counts the bytes as sent; outside the error handler, so
+  // a large problem (many validation errors) is compressed too.
+  if (config.responseCompression) app.use(compress());
   app.use(handleErrors());
   app.use(drainOnShutdown(deps.readiness));
   app.use(securityHeaders());

@@ -31,6 +31,7 @@ const schema = z.object({
   TRUST_PROXY: bool.default(false),
   CORS_ORIGINS: list.default([]),
   RESPONSE_VALIDATION: bool.optional(),
+  RESPONSE_COMPRESSION: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: int(0, 300_000).default(10_000),
   HEADERS_TIMEOUT_MS: int(1_000, 120_000).default(10_000),
   REQUEST_TIMEOUT_MS: int(1_000, 600_000).default(30_000),
@@ -89,6 +90,8 @@ export interface Config {
   trustProxy: boolean;
   corsOrigins: string[];
   responseValidation: boolean;
+  /** Brotli or gzip for text bodies of 1 KiB or more (http/compress.ts); off when a proxy compresses. */
+  responseCompression: boolean;
   timeouts: { shutdownMs: number; headersMs: number; requestMs: number; keepAliveMs: number };
   conversion: { maxDepth: number; maxRecords: number };
   apiKeyMaxGraceS: number;
@@ -170,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     corsOrigins: e.CORS_ORIGINS,
     responseValidation: e.RESPONSE_VALIDATION ?? e.NODE_ENV !== 'production',
+    responseCompression: e.RESPONSE_COMPRESSION,
     timeouts: {
       shutdownMs: e.SHUTDOWN_TIMEOUT_MS,
       headersMs: e.HEADERS_TIMEOUT_MS,

@@ -22,6 +22,11 @@ export function checkBodyHeaders(ctx: AppContext, route: RouteDefinition): void 
   if (!route.requestContentTypes.includes(mediaType(ctx.get('content-type')))) {
     throw new ApiError('E1003', `This operation accepts ${route.requestContentTypes.join(', ')}.`);
   }
+  // RFC 9110, section 15.5.16: a coding the server does not decode is a 415 naming what it takes.
+  const coding = ctx.get('content-encoding');
+  if (coding !== '' && coding.toLowerCase() !== 'identity') {
+    throw new ApiError('E1011', 'Request bodies are read as they are: send this one without Content-Encoding.', { headers: { 'Accept-Encoding': 'identity' } });
+  }
 }
 
 /**

@@ -240,9 +240,11 @@ describe('another account', () => {
 describe('the event stream', () => {
   it('sends progress while the job runs, then its final status, then closes', async () => {
     const res = await createJob({ from: 'csv', to: 'xml', input: csvOf(30_000) });
-    const stream = await fetch(`${server.url}/v1/jobs/${res.body.id}/events`, { headers: { 'X-API-Key': key } });
+    const stream = await fetch(`${server.url}/v1/jobs/${res.body.id}/events`, { headers: { 'X-API-Key': key, 'Accept-Encoding': 'br, gzip' } });
     assert.equal(stream.status, 200);
     assert.match(stream.headers.get('content-type') ?? '', /^text\/event-stream/);
+    // A compressor would hold events back until its buffer fills.
+    assert.equal(stream.headers.get('content-encoding'), null);
     assert.equal(stream.headers.get('cache-control'), 'no-cache');
     assert.equal(stream.headers.get('x-accel-buffering'), 'no');
     // text() resolves only once the server ends the stream.
@@ -262,5 +264,12 @@ describe('the event stream', () => {
     // Resuming after the end hears the end again, and nothing before it.
     const resumed = await fetch(`${server.url}/v1/jobs/${res.body.id}/events`, { headers: { 'X-API-Key': key, 'Last-Event-ID': last.id! } });
     assert.deepEqual(parseSse(await resumed.text()).filter((b) => b.event).map((b) => b.event), ['status']);
+
+    // The result of that size is compressed as it streams, and decodes to every byte of it.
+    const finished = (await call(`${server.url}/v1/jobs/${res.body.id}`, { key })).body;
+    const result = await fetch(`${server.url}/v1/jobs/${res.body.id}/result`, { headers: { 'X-API-Key': key, 'Accept-Encoding': 'gzip' } });
+    assert.equal(result.status, 200);
+    assert.equal(result.headers.get('content-encoding'), 'gzip');
+    assert.equal(Buffer.byteLength(await result.text()), finished.result.bytes);
   });
 });
