@@ -11,6 +11,7 @@ import { generateLoadtest, MIX_PATH } from './generate/loadtest.ts';
 import { generateRoutes } from './generate/routes.ts';
 import { writeGoSdk } from './generate/sdk-go.ts';
 import { generatePythonSdk } from './generate/sdk-python.ts';
+import { GENERATOR_REQUIREMENTS } from './generate/sdk-python-models.ts';
 import { generateTypeScriptSdk } from './generate/sdk-typescript.ts';
 import { generateValidators } from './generate/validators.ts';
 import { loadErrorCatalog, loadSpec, ROOT } from './lib/spec.ts';
@@ -23,14 +24,15 @@ const HASH_FILE = join(SERVER_OUT, 'inputs.sha256');
 const GENERATORS = ['openapi-typescript', 'ajv', 'ajv-formats', '@grafana/grafana-foundation-sdk', '@hey-api/openapi-ts'];
 
 /**
- * Files whose change must regenerate: the spec, the generator itself, the generators' versions, and
- * the server's latency buckets (x-sla is checked against them), and the load test's mix.
+ * Files whose change must regenerate: the spec, the generator itself, the generators' versions (npm
+ * packages, and the Python models generator's pins), the server's latency buckets (x-sla is checked
+ * against them), and the load test's mix.
  */
 function inputFiles(): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)]));
   const packages = GENERATORS.map((name) => join(ROOT, 'node_modules', name, 'package.json'));
-  return [...walk(join(ROOT, 'openapi')), ...walk(join(ROOT, 'scripts', 'generate')), ...walk(join(ROOT, 'scripts', 'lib')), join(ROOT, 'scripts', 'generate.ts'), join(ROOT, 'server', 'src', 'observability', 'latency-buckets.ts'), MIX_PATH, ...packages].sort();
+  return [...walk(join(ROOT, 'openapi')), ...walk(join(ROOT, 'scripts', 'generate')), ...walk(join(ROOT, 'scripts', 'lib')), join(ROOT, 'scripts', 'generate.ts'), join(ROOT, 'server', 'src', 'observability', 'latency-buckets.ts'), MIX_PATH, GENERATOR_REQUIREMENTS, ...packages].sort();
 }
 
 function inputsHash(): string {

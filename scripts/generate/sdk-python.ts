@@ -1,12 +1,10 @@
-// The Python SDK's generated half: pydantic v2 models and the sync/async resource layer, beside the
-// hand-written runtime in sdks/python/src/transmute/_*.py and helpers in src/transmute/lib.
-//
-// Models come from this template rather than datamodel-code-generator: that tool would need a
-// Python venv and network at `make generate` time, and its output has to be post-processed anyway to
-// keep unknown enum values (`Union[Literal[...], str]`) and unknown fields (extra='allow').
+// The Python SDK's generated half, beside the hand-written runtime in sdks/python/src/transmute/_*.py
+// and helpers in src/transmute/lib: pydantic v2 models by datamodel-code-generator
+// (sdk-python-models.ts), and the sync/async resource layer from this template.
 // Method names follow the TypeScript SDK's rule (methodName, imported), snake_cased.
 import { deref, operationsOf, type Operation } from '../lib/spec.ts';
 import { securityOf } from './routes.ts';
+import { generatePythonModels } from './sdk-python-models.ts';
 import { methodName } from './sdk-typescript.ts';
 
 type Json = Record<string, any>;
@@ -40,99 +38,24 @@ export function eventDataOf(spec: Json, op: Json): string | undefined {
   return undefined;
 }
 
-/** One event of a stream, as the runtime (_streaming.py) fills it in: `id`, `event`, `data`. */
-function eventSchema(spec: Json, data: string): Json {
-  if (!spec.components?.schemas?.[data]) throw new Error(`x-event-data: ${data} is not in components/schemas`);
-  if (spec.components.schemas[`${data}Event`]) throw new Error(`x-event-data: ${data}Event, the event model, is already a schema`);
-  return {
-    type: 'object',
-    description: `One Server-Sent Event whose data is a ${data}.`,
-    required: ['event', 'data'],
-    properties: {
-      id: { type: 'string', description: 'The last event id the stream set; resume from it with the Last-Event-ID header.' },
-      event: { type: 'string', description: 'The event name (`message` when the stream gave none); a name added later is kept.' },
-      data: { $ref: `#/components/schemas/${data}` },
-    },
-  };
-}
-
-class Models {
-  readonly classes: string[] = [];
-  readonly aliases: string[] = [];
-  readonly classNames: string[] = [];
-  readonly spec: Json;
-  constructor(spec: Json) {
-    this.spec = spec;
-  }
-
-  /** The Python type of a schema; `prefix` qualifies model names outside the models module. */
-  type(schema: Json, owner: string, prefix = ''): string {
-    if (schema.$ref) return prefix + schema.$ref.split('/').pop();
-    const types: string[] = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
-    if (types.includes('null')) return `Optional[${this.type({ ...schema, type: types.filter((t) => t !== 'null') }, owner, prefix)}]`;
-    if (schema.oneOf ?? schema.anyOf) return `Union[${(schema.oneOf ?? schema.anyOf).map((s: Json) => this.type(s, owner, prefix)).join(', ')}]`;
-    if (schema.allOf?.length === 1) return this.type(schema.allOf[0], owner, prefix);
-    // An enum stays open: a value the server adds later must not fail validation.
-    if (schema.enum) return `Union[Literal[${schema.enum.map(literal).join(', ')}], str]`;
-    if (schema.const !== undefined) return `Literal[${literal(schema.const)}]`;
-    const type = types.length === 1 ? types[0] : undefined;
-    if (type === 'string') return schema.format === 'date-time' ? 'datetime' : 'str';
-    if (type === 'integer') return 'int';
-    if (type === 'number') return 'float';
-    if (type === 'boolean') return 'bool';
-    if (type === 'array') return `List[${schema.items ? this.type(schema.items, owner, prefix) : 'Any'}]`;
-    if (type === 'object' && schema.properties && !prefix) return this.model(owner, schema);
-    if (type === 'object') return 'Dict[str, Any]';
-    return 'Any';
-  }
-
-  model(name: string, schema: Json): string {
-    const required = new Set<string>(schema.required ?? []);
-    const fields = Object.entries<Json>(schema.properties ?? {}).map(([wire, prop]) => {
-      const field = pyName(wire);
-      let type = this.type(prop, name + pascal(field), '');
-      if (!required.has(wire) && !type.startsWith('Optional[')) type = `Optional[${type}]`;
-      const args = [...(required.has(wire) ? [] : ['default=None']), ...(field === wire ? [] : [`alias=${literal(wire)}`])];
-      const doc = prop.description ? `    """${String(prop.description).replace(/\\/g, '\\\\').replace(/"""/g, "'''")}"""\n` : '';
-      return `    ${field}: ${type}${args.length ? ` = Field(${args.join(', ')})` : ''}\n${doc}`;
-    });
-    const doc = schema.description ? `    """${String(schema.description).replace(/\\/g, '\\\\').replace(/"""/g, "'''")}"""\n\n` : '';
-    this.classes.push(`class ${name}(BaseModel):\n${doc}    model_config = ConfigDict(extra="allow", populate_by_name=True)\n\n${fields.join('') || '    pass\n'}`);
-    this.classNames.push(name);
-    return name;
-  }
-
-  /** `events`: the `x-event-data` schema names, each getting an event model. */
-  file(events: string[]): string {
-    for (const [name, raw] of Object.entries<Json>(this.spec.components?.schemas ?? {})) {
-      const isObject = !raw.$ref && (raw.type === 'object' || raw.properties);
-      if (isObject && raw.properties) this.model(name, raw);
-      else this.aliases.push(`${name} = ${this.type(raw, name)}`);
-    }
-    for (const data of events) this.model(`${data}Event`, eventSchema(this.spec, data));
-    // Aliases may name other aliases or classes, so they follow the classes, referenced ones first.
-    const order = (line: string): number => (/= [A-Z]\w*$/.test(line) && !this.classNames.includes(line.split(' = ')[1]!) ? 1 : 0);
-    const aliases = [...this.aliases].sort((a, b) => order(a) - order(b));
-    return [
-      '"""The API\'s models: unknown fields are kept (extra="allow") and unknown enum values accepted."""',
-      'from __future__ import annotations',
-      '',
-      'from datetime import datetime',
-      'from typing import Any, Dict, List, Optional, Union',
-      '',
-      'from pydantic import BaseModel, ConfigDict, Field',
-      'from typing_extensions import Literal',
-      '',
-      '',
-      this.classes.join('\n\n'),
-      '',
-      ...aliases,
-      '',
-      `for _model in (${this.classNames.join(', ')}):`,
-      '    _model.model_rebuild()',
-      '',
-    ].join('\n');
-  }
+/** The Python type of a schema in the resource layer, naming the models module's types. */
+function pyType(schema: Json): string {
+  if (schema.$ref) return `_models.${schema.$ref.split('/').pop()}`;
+  const types: string[] = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
+  if (types.includes('null')) return `Optional[${pyType({ ...schema, type: types.filter((t) => t !== 'null') })}]`;
+  if (schema.oneOf ?? schema.anyOf) return `Union[${(schema.oneOf ?? schema.anyOf).map(pyType).join(', ')}]`;
+  if (schema.allOf?.length === 1) return pyType(schema.allOf[0]);
+  // An enum stays open, as in the models: a value the server adds later is still accepted.
+  if (schema.enum) return `Union[Literal[${schema.enum.map(literal).join(', ')}], str]`;
+  if (schema.const !== undefined) return `Literal[${literal(schema.const)}]`;
+  const type = types.length === 1 ? types[0] : undefined;
+  if (type === 'string') return schema.format === 'date-time' ? 'datetime' : 'str';
+  if (type === 'integer') return 'int';
+  if (type === 'number') return 'float';
+  if (type === 'boolean') return 'bool';
+  if (type === 'array') return `List[${schema.items ? pyType(schema.items) : 'Any'}]`;
+  if (type === 'object') return 'Dict[str, Any]';
+  return 'Any';
 }
 
 interface Method {
@@ -144,14 +67,14 @@ interface Method {
   async: string;
 }
 
-function responseType(spec: Json, models: Models, op: Json): string {
+function responseType(spec: Json, op: Json): string {
   const types = new Set<string>();
   for (const [code, raw] of Object.entries<Json>(op.responses ?? {})) {
     if (!code.startsWith('2')) continue;
     const response = deref(spec, raw);
     const [media, content] = Object.entries<Json>(response.content ?? {})[0] ?? [];
     if (!media) types.add('None');
-    else if (/json/.test(media) && content?.schema) types.add(models.type(content.schema, '', '_models.'));
+    else if (/json/.test(media) && content?.schema) types.add(pyType(content.schema));
     else types.add('str');
   }
   const list = [...types];
@@ -161,23 +84,23 @@ function responseType(spec: Json, models: Models, op: Json): string {
 /** The keyword arguments of a body or query: (python name, wire name, type, required). */
 type Arg = [string, string, string, boolean];
 
-function inputType(models: Models, schema: Json): string {
-  const resolved = deref(models.spec, schema);
-  if (schema.$ref && (resolved.type === 'object' || resolved.properties)) return `Union[${models.type(schema, '', '_models.')}, Dict[str, Any]]`;
-  if (resolved.type === 'array' && resolved.items) return `Sequence[${inputType(models, resolved.items)}]`;
-  return models.type(schema, '', '_models.');
+function inputType(spec: Json, schema: Json): string {
+  const resolved = deref(spec, schema);
+  if (schema.$ref && (resolved.type === 'object' || resolved.properties)) return `Union[${pyType(schema)}, Dict[str, Any]]`;
+  if (resolved.type === 'array' && resolved.items) return `Sequence[${inputType(spec, resolved.items)}]`;
+  return pyType(schema);
 }
 
-function methodOf(spec: Json, models: Models, operation: Operation): Method {
+function methodOf(spec: Json, operation: Operation): Method {
   const { operationId, method, path, tag, summary, op } = operation;
   const name = snake(methodName(operationId, tag));
   const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
   const params = (op.parameters ?? []).map((p: Json) => deref(spec, p));
-  const query: Arg[] = params.filter((p: Json) => p.in === 'query').map((p: Json) => [pyName(p.name), p.name, inputType(models, p.schema ?? {}), Boolean(p.required)]);
+  const query: Arg[] = params.filter((p: Json) => p.in === 'query').map((p: Json) => [pyName(p.name), p.name, inputType(spec, p.schema ?? {}), Boolean(p.required)]);
   const requestBody = op.requestBody ? deref(spec, op.requestBody) : null;
   const bodySchema = requestBody ? deref(spec, Object.values<Json>(requestBody.content)[0]?.schema ?? {}) : null;
   const body: Arg[] = bodySchema
-    ? Object.entries<Json>(bodySchema.properties ?? {}).map(([wire, s]) => [pyName(wire), wire, inputType(models, s), (bodySchema.required ?? []).includes(wire)])
+    ? Object.entries<Json>(bodySchema.properties ?? {}).map(([wire, s]) => [pyName(wire), wire, inputType(spec, s), (bodySchema.required ?? []).includes(wire)])
     : [];
   const paged = query.some(([, wire]) => wire === 'cursor');
   const args = [...pathParams.map((p) => `${pyName(p)}: str`)];
@@ -203,7 +126,7 @@ function methodOf(spec: Json, models: Models, operation: Operation): Method {
   const signature = `(self, ${args.join(', ')})`;
   if (paged) {
     const listSchema = deref(spec, Object.values<Json>(deref(spec, op.responses['200']).content)[0]?.schema ?? {});
-    const item = models.type(listSchema.properties.data.items, '', '_models.');
+    const item = pyType(listSchema.properties.data.items);
     const request = `self._client.request_page(${[...call, `item=${item}`].join(', ')})`;
     return {
       name,
@@ -227,7 +150,7 @@ function methodOf(spec: Json, models: Models, operation: Operation): Method {
       async: `    async def ${name}${signature} -> AsyncStream[${event}]:\n${doc}        return cast(${literal(`AsyncStream[${event}]`)}, await ${request})\n`,
     };
   }
-  const result = responseType(spec, models, op);
+  const result = responseType(spec, op);
   const request = `self._client.request(${[...call, `cast_to=${result}`].join(', ')})`;
   return {
     name,
@@ -316,17 +239,15 @@ function clientFile(tags: string[]): string {
 }
 
 export function generatePythonSdk(spec: Json): GeneratedFile[] {
-  const models = new Models(spec);
   const operations = operationsOf(spec);
   const events = [...new Set(operations.map(({ op }) => eventDataOf(spec, op)).filter((name): name is string => name !== undefined))];
-  const modelsFile = models.file(events);
-  const methods = operations.map((operation) => methodOf(spec, models, operation));
+  const methods = operations.map((operation) => methodOf(spec, operation));
   const byTag = new Map<string, Method[]>();
   for (const m of methods) byTag.set(m.operation.tag, [...(byTag.get(m.operation.tag) ?? []), m]);
   const rows = methods.map((m) => `    ${literal(m.operation.operationId)}: (${literal(snake(m.operation.tag))}, ${literal(m.name)}),`);
   return [
     { path: 'types/__init__.py', content: `"""The API's models, generated from the spec."""\n` },
-    { path: 'types/models.py', content: modelsFile },
+    { path: 'types/models.py', content: generatePythonModels(spec, events) },
     { path: 'resources/__init__.py', content: `"""The generated resources, one module per tag of the spec."""\n` },
     ...[...byTag].map(([tag, list]) => ({ path: `resources/${snake(tag)}.py`, content: resourceFile(tag, list) })),
     { path: '_client.py', content: clientFile([...byTag.keys()]) },
