@@ -288,3 +288,18 @@ write('jobs-wait.json', {
     polls: polls.map((answer) => ({ headers: {}, ...answer })),
   })),
 });
+
+// --- Logging: which request headers debug logging redacts, and how ---
+write('logging.json', {
+  replacement: '[redacted]',
+  headers: {
+    Authorization: 'Bearer tk_conformance_secret',
+    'Proxy-Authorization': 'Basic cHJveHk6c2VjcmV0',
+    'X-Api-Key': 'tk_conformance_other',
+    Cookie: 'transmute_oidc=conformance-cookie',
+    'Set-Cookie': 'session=conformance-set-cookie',
+    Accept: 'application/json',
+    'X-Conformance': 'kept-as-is',
+  },
+  redacted: ['authorization', 'proxy-authorization', 'x-api-key', 'cookie', 'set-cookie'],
+});
