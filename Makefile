@@ -21,7 +21,8 @@ endif
 
 INSTALLED := node_modules/.installed
 GENERATED := server/src/generated docs/errors.md grafana/provisioning grafana/prometheus/recording.yml grafana/prometheus/alerts.yml sdks/typescript/src/generated sdks/python/src/transmute sdks/go loadtest/generated
-TESTS := 'server/test/**/*.test.ts' 'scripts/test/**/*.test.ts' 'sdks/typescript/test/*.test.ts'
+TESTS := 'server/test/**/*.test.ts' 'scripts/test/**/*.test.ts'
+SDK_TESTS := 'sdks/typescript/test/*.test.ts' 'sdks/conformance/contract/*.test.ts'
 
 .PHONY: help install generate check-generated lint typecheck test test-unit test-sdks run api-key migration bench loadtest
 
@@ -83,9 +84,11 @@ migration: $(INSTALLED)
 test-unit: $(INSTALLED)
 	$(NODE) --test --test-concurrency=2 $(TESTS)
 
-# The Python and Go SDKs: type checks, unit tests on the shared vectors, packaging, and a contract
-# test against the real server.
+# The three SDKs, and the one place their contract suites run: unit tests on the shared vectors,
+# packaging, and each contract suite against the real server (Python and Go add their type checks;
+# the TypeScript SDK's is in typecheck).
 test-sdks: $(INSTALLED)
+	$(NODE) --test --test-concurrency=2 $(SDK_TESTS)
 	sdks/python/run-tests.sh
 	sdks/go/run-tests.sh
 

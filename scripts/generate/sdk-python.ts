@@ -61,6 +61,8 @@ function pyType(schema: Json): string {
 interface Method {
   name: string;
   operation: Operation;
+  /** The body's keyword arguments as a TypedDict, so a helper can take them with `Unpack` and stay in step. */
+  params?: string;
   paged: boolean;
   streamed: boolean;
   sync: string;
@@ -103,6 +105,11 @@ function methodOf(spec: Json, operation: Operation): Method {
     ? Object.entries<Json>(bodySchema.properties ?? {}).map(([wire, s]) => [pyName(wire), wire, inputType(spec, s), (bodySchema.required ?? []).includes(wire)])
     : [];
   const paged = query.some(([, wire]) => wire === 'cursor');
+  const paramsName = `${pascal(name)}Params`;
+  const bodyParams = body.length
+    ? `class ${paramsName}(TypedDict):\n    """The body of \`${name}\` (${operationId}) as keyword arguments: \`**params: Unpack[${paramsName}]\`."""\n\n` +
+      body.map(([py, , type, required]) => `    ${py}: ${required ? type : `NotRequired[${type}]`}\n`).join('')
+    : undefined;
   const args = [...pathParams.map((p) => `${pyName(p)}: str`)];
   const keywords = [...body, ...query].sort((a, b) => Number(b[3]) - Number(a[3]));
   if (keywords.length) args.push('*');
@@ -131,6 +138,7 @@ function methodOf(spec: Json, operation: Operation): Method {
     return {
       name,
       operation,
+      params: bodyParams,
       paged,
       streamed: false,
       sync: `    def ${name}${signature} -> SyncPage[${item}]:\n${doc}        return ${request}\n`,
@@ -144,6 +152,7 @@ function methodOf(spec: Json, operation: Operation): Method {
     return {
       name,
       operation,
+      params: bodyParams,
       paged,
       streamed: true,
       sync: `    def ${name}${signature} -> Stream[${event}]:\n${doc}        return cast(${literal(`Stream[${event}]`)}, ${request})\n`,
@@ -155,6 +164,7 @@ function methodOf(spec: Json, operation: Operation): Method {
   return {
     name,
     operation,
+    params: bodyParams,
     paged,
     streamed: false,
     sync: `    def ${name}${signature} -> ${result}:\n${doc}        return cast(${literal(result)}, ${request})\n`,
@@ -179,7 +189,7 @@ function resourceFile(tag: string, methods: Method[]): string {
     'from datetime import datetime',
     'from typing import Any, Dict, List, Optional, Sequence, Union, cast',
     '',
-    'from typing_extensions import Literal',
+    methods.some((m) => m.params) ? 'from typing_extensions import Literal, NotRequired, TypedDict' : 'from typing_extensions import Literal',
     '',
     'from .._pagination import AsyncPaginator, SyncPage',
     'from .._resource import AsyncAPIResource, SyncAPIResource',
@@ -191,6 +201,7 @@ function resourceFile(tag: string, methods: Method[]): string {
     '__all__ = ["' + cls + '", "Async' + cls + '"]',
     '',
     '',
+    ...methods.filter((m) => m.params).flatMap((m) => [m.params!, '']),
     `class ${cls}(SyncAPIResource):`,
     `    @property`,
     `    def with_raw_response(self) -> ${cls}WithRawResponse:`,

@@ -202,3 +202,104 @@ write('sse.json', {
     return { name, stream: stream.toString('utf8'), bytes: stream.toString('base64'), cuts: [[], ...(own.length > 0 ? [own] : []), everyByte], events };
   }),
 });
+
+// --- Jobs: create-and-wait's polling, replayed against a fake transport ---
+// A pause is the gap before a poll, measured between the arrivals of two requests: never shorter
+// than the wait, and at most WAIT_SLACK_MS longer on a loaded machine. Each run is built so that a
+// wrong rule (a hint ignored, read from the wrong header, or the schedule not growing) lands
+// outside its bounds.
+const WAIT_SLACK_MS = 1000;
+const pause = (ms: number) => ({ min_ms: ms, max_ms: ms + WAIT_SLACK_MS });
+type JobAnswer = { status: 'queued' | 'running' | 'succeeded'; headers?: Record<string, string> };
+type WaitRun = {
+  name: string;
+  poll_interval_ms: number;
+  deadline_ms?: number;
+  create: JobAnswer;
+  polls: JobAnswer[];
+  cancel_at_poll?: number;
+  expect: { outcome: 'succeeded' | 'timeout' | 'canceled'; polls?: number; pauses?: { min_ms: number; max_ms: number }[]; elapsed?: { min_ms: number; max_ms: number } };
+};
+const queued: JobAnswer = { status: 'queued' };
+const running: JobAnswer = { status: 'running' };
+const succeeded: JobAnswer = { status: 'succeeded' };
+const waitRuns: WaitRun[] = [
+  {
+    name: 'polls with an interval growing x1.5 until the job is final',
+    poll_interval_ms: 40,
+    create: queued,
+    polls: [running, running, running, succeeded],
+    expect: { outcome: 'succeeded', polls: 4, pauses: [40, 60, 90, 135].map(pause) },
+  },
+  {
+    name: 'retry-after-ms on the created job and on a poll sets the next pause',
+    poll_interval_ms: 3000,
+    create: { status: 'queued', headers: { 'retry-after-ms': '50' } },
+    polls: [{ status: 'running', headers: { 'retry-after-ms': '80' } }, succeeded],
+    expect: { outcome: 'succeeded', polls: 2, pauses: [pause(50), pause(80)] },
+  },
+  {
+    name: 'Retry-After in seconds sets the next pause',
+    poll_interval_ms: 5000,
+    create: { status: 'queued', headers: { 'retry-after': '1' } },
+    polls: [succeeded],
+    expect: { outcome: 'succeeded', polls: 1, pauses: [pause(1000)] },
+  },
+  {
+    name: 'retry-after-ms wins over Retry-After',
+    poll_interval_ms: 5000,
+    create: { status: 'queued', headers: { 'retry-after-ms': '30', 'retry-after': '3' } },
+    polls: [succeeded],
+    expect: { outcome: 'succeeded', polls: 1, pauses: [pause(30)] },
+  },
+  {
+    name: 'a hint over 60 s is ignored: the schedule decides',
+    poll_interval_ms: 1200,
+    create: { status: 'queued', headers: { 'retry-after': '120' } },
+    polls: [succeeded],
+    expect: { outcome: 'succeeded', polls: 1, pauses: [pause(1200)] },
+  },
+  {
+    name: 'the deadline ends the wait with the timeout error',
+    poll_interval_ms: 20,
+    deadline_ms: 250,
+    create: queued,
+    polls: [running],
+    expect: { outcome: 'timeout', elapsed: pause(250) },
+  },
+  {
+    name: 'cancelling stops the polling',
+    poll_interval_ms: 20,
+    create: queued,
+    polls: [running],
+    cancel_at_poll: 2,
+    expect: { outcome: 'canceled', polls: 2 },
+  },
+];
+write('jobs-wait.json', {
+  first_poll_ms: 500,
+  growth: 1.5,
+  max_poll_ms: 5000,
+  default_deadline_ms: 600_000,
+  max_hint_ms: 60_000,
+  runs: waitRuns.map(({ create, polls, ...run }) => ({
+    ...run,
+    create: { headers: {}, ...create },
+    polls: polls.map((answer) => ({ headers: {}, ...answer })),
+  })),
+});
+
+// --- Logging: which request headers debug logging redacts, and how ---
+write('logging.json', {
+  replacement: '[redacted]',
+  headers: {
+    Authorization: 'Bearer tk_conformance_secret',
+    'Proxy-Authorization': 'Basic cHJveHk6c2VjcmV0',
+    'X-Api-Key': 'tk_conformance_other',
+    Cookie: 'transmute_oidc=conformance-cookie',
+    'Set-Cookie': 'session=conformance-set-cookie',
+    Accept: 'application/json',
+    'X-Conformance': 'kept-as-is',
+  },
+  redacted: ['authorization', 'proxy-authorization', 'x-api-key', 'cookie', 'set-cookie'],
+});

@@ -1,11 +1,15 @@
 package transmute_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -253,5 +257,37 @@ func TestWithQueryAddsToTheOperationsParameters(t *testing.T) {
 	}
 	if query := rec.requests[0].URL.Query(); query.Get("code") != "c" || query.Get("state") != "s" || query.Get("iss") != "https://idp.example.com" {
 		t.Fatalf("query %v", query)
+	}
+}
+
+// TestDebugLogRedactsTheSharedHeaderSet replays sdks/conformance/logging.json: the request headers
+// of a debug log line, with the same set redacted the same way as in the other SDKs.
+func TestDebugLogRedactsTheSharedHeaderSet(t *testing.T) {
+	var vectors struct {
+		Replacement string            `json:"replacement"`
+		Headers     map[string]string `json:"headers"`
+		Redacted    []string          `json:"redacted"`
+	}
+	readVectors(t, "logging.json", &vectors)
+	opts := []option.RequestOption{option.WithLogLevel("debug")}
+	for name, value := range vectors.Headers {
+		opts = append(opts, option.WithHeader(name, value))
+	}
+	var out bytes.Buffer
+	log.SetOutput(&out)
+	defer log.SetOutput(os.Stderr)
+	client := fakeServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"data":[]}`)) }, opts...)
+	if _, err := client.Formats.List(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	logged := out.String()
+	for name, value := range vectors.Headers {
+		secret := slices.Contains(vectors.Redacted, strings.ToLower(name))
+		if strings.Contains(logged, value) == secret {
+			t.Errorf("%s: secret %v, but its value logged %v:\n%s", name, secret, !secret, logged)
+		}
+	}
+	if got := strings.Count(logged, vectors.Replacement); got != len(vectors.Redacted) {
+		t.Errorf("%d values redacted as %q, want %d:\n%s", got, vectors.Replacement, len(vectors.Redacted), logged)
 	}
 }

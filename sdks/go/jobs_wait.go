@@ -19,24 +19,34 @@ const (
 )
 
 // CreateAndWait creates a job and polls it until it succeeds, fails or is canceled, and returns the
-// final job. Polls start 500 ms apart and grow ×1.5 up to 5 s; a Retry-After on the job wins. It
-// stops with [ErrTimeout] at ctx's deadline (default [DefaultJobWaitDeadline]) and with ctx.Err()
-// when ctx is canceled. opts apply to every call it makes.
+// final job. Polls start 500 ms apart and grow ×1.5 up to 5 s; a Retry-After-Ms or Retry-After of at
+// most 60 s on the job's answer sets the next wait instead. It stops with [ErrTimeout] at ctx's
+// deadline (default [DefaultJobWaitDeadline]) and with ctx.Err() when ctx is canceled. opts apply
+// to every call it makes.
 func (s *JobsService) CreateAndWait(ctx context.Context, params JobCreate, opts ...option.RequestOption) (*Job, error) {
+	return s.createAndWait(ctx, params, firstPoll, opts)
+}
+
+func (s *JobsService) createAndWait(ctx context.Context, params JobCreate, interval time.Duration, opts []option.RequestOption) (*Job, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, DefaultJobWaitDeadline)
 		defer cancel()
 	}
-	job, err := s.Create(ctx, params, opts...)
-	interval := firstPoll
+	var response *http.Response
+	job, err := s.Create(ctx, params, append(opts, option.WithResponseInto(&response))...)
 	for err == nil && !finished(job.Status) {
-		if err = pause(ctx, interval); err != nil {
+		// The server's hint says when the job is worth asking about again; the schedule goes on
+		// growing underneath, so a hint changes one pause only.
+		wait := interval
+		if hint, ok := retry.PollHint(response.Header, time.Now()); ok {
+			wait = hint
+		}
+		if err = pause(ctx, wait); err != nil {
 			break
 		}
-		var response *http.Response
+		interval = min(interval*3/2, maxPoll)
 		job, err = s.Retrieve(ctx, job.Id, append(opts, option.WithResponseInto(&response))...)
-		interval = nextPoll(interval, response)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return nil, apierror.ErrTimeout
@@ -46,14 +56,6 @@ func (s *JobsService) CreateAndWait(ctx context.Context, params JobCreate, opts 
 
 func finished(status JobStatus) bool {
 	return status == JobStatusSucceeded || status == JobStatusFailed || status == JobStatusCanceled
-}
-
-// nextPoll honours the server's Retry-After, which says when the job is worth asking about again.
-func nextPoll(interval time.Duration, response *http.Response) time.Duration {
-	if response != nil && response.Header.Get("Retry-After") != "" {
-		return retry.Delay(0, response.StatusCode, response.Header, time.Now(), nil)
-	}
-	return min(interval*3/2, maxPoll)
 }
 
 func pause(ctx context.Context, d time.Duration) error {

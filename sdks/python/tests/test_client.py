@@ -7,8 +7,9 @@ from typing import Any, Dict, List
 import httpx
 import pytest
 
-from conftest import json_response
+from conftest import json_response, vectors
 from transmute import APIStatusError, Transmute, __version__, models
+from transmute._logging import redact_headers
 from test_pagination import job
 
 
@@ -90,7 +91,7 @@ def test_debug_log_redacts_credentials(caplog: pytest.LogCaptureFixture) -> None
     with caplog.at_level("DEBUG", logger="transmute"):
         Transmute(api_key="secret-key", http_client=recording([], {"data": []})).formats.list()
     assert "/v1/formats -> 200" in caplog.text
-    assert "secret-key" not in caplog.text and "<redacted>" in caplog.text
+    assert "secret-key" not in caplog.text and "[redacted]" in caplog.text
 
 
 def test_a_documented_redirect_is_the_answer_and_is_never_followed() -> None:
@@ -118,3 +119,15 @@ def test_extra_query_parameters_are_sent() -> None:
     client = Transmute(api_key="k", http_client=recording(seen, {"mfa_required": False}))
     client.auth.complete_oidc_sign_in("google", code="c", state="s", request_options={"extra_query": {"iss": "https://idp.example"}})
     assert dict(seen[0].url.params) == {"code": "c", "state": "s", "iss": "https://idp.example"}
+
+
+def test_debug_log_redacts_the_shared_header_set(caplog: pytest.LogCaptureFixture) -> None:
+    """sdks/conformance/logging.json: the same headers redacted, the same way, in every SDK."""
+    logging = vectors("logging")
+    with caplog.at_level("DEBUG", logger="transmute"):
+        Transmute(api_key="k", http_client=recording([], {"data": []})).formats.list(request_options={"headers": logging["headers"]})
+    for name, value in logging["headers"].items():
+        secret = name.lower() in logging["redacted"]
+        assert (value in caplog.text) is not secret, f"{name} {'leaked' if secret else 'missing'}"
+    expected = {name: logging["replacement"] if name.lower() in logging["redacted"] else value for name, value in logging["headers"].items()}
+    assert redact_headers(logging["headers"]) == expected

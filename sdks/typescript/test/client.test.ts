@@ -4,7 +4,9 @@ import { describe, it } from 'node:test';
 import { Transmute, TransmuteError, VERSION } from '../src/index.ts';
 import { redactHeaders } from '../src/internal/log.ts';
 import { withEnv } from './support/env.ts';
-import { fakeFetch, json } from './support/fake-fetch.ts';
+import { fakeFetch, json, readVectors } from './support/fake-fetch.ts';
+
+const logging = readVectors<{ replacement: string; headers: Record<string, string>; redacted: string[] }>('logging.json');
 
 describe('client', () => {
   it('fails at the first call without a key, naming the option and the variable', () =>
@@ -65,6 +67,20 @@ describe('client', () => {
     assert.ok(lines.some((l) => l.includes('GET http://sdk.test/v1/formats')));
     assert.ok(lines.some((l) => l.includes('200')));
     assert.ok(!lines.join('\n').includes('tk_secret_value'));
-    assert.deepEqual(redactHeaders(new Headers({ 'X-API-Key': 'k', Authorization: 'Bearer k', Accept: 'x' })), { accept: 'x', authorization: '***', 'x-api-key': '***' });
+  });
+
+  it('redacts the headers of sdks/conformance/logging.json, on the wire and in redactHeaders', async () => {
+    const lines: string[] = [];
+    const logger = { info: (m: string, f?: object) => lines.push(m + JSON.stringify(f)), debug: (m: string, f?: object) => lines.push(m + JSON.stringify(f)) };
+    const { fetch } = fakeFetch([json(200, { data: [] })]);
+    await new Transmute({ apiKey: 'tk_test', baseURL: 'http://sdk.test', fetch, logLevel: 'debug', logger }).formats.list({ headers: logging.headers });
+    const log = lines.join('\n');
+    const expected: Record<string, string> = {};
+    for (const [name, value] of Object.entries(logging.headers)) {
+      const secret = logging.redacted.includes(name.toLowerCase());
+      assert.equal(log.includes(value), !secret, `${name} ${secret ? 'leaked' : 'missing'}`);
+      expected[name.toLowerCase()] = secret ? logging.replacement : value;
+    }
+    assert.deepEqual(redactHeaders(new Headers(logging.headers)), expected);
   });
 });

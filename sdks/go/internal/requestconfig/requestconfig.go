@@ -355,11 +355,19 @@ func decode(status int, body []byte, req Request) error {
 	return nil
 }
 
+// secretHeaders never reach a log line; the same set and marker in every SDK
+// (sdks/conformance/logging.json).
+var secretHeaders = []string{"Authorization", "Proxy-Authorization", "X-Api-Key", "Cookie", "Set-Cookie"}
+
+// redacted is what a debug log line shows instead of a credential.
+const redacted = "[redacted]"
+
+// redact returns a copy of h with every credential header's values replaced.
 func redact(h http.Header) http.Header {
 	out := h.Clone()
-	for _, name := range []string{"Authorization", "X-Api-Key"} {
-		if out.Get(name) != "" {
-			out.Set(name, "[redacted]")
+	for _, name := range secretHeaders {
+		if _, ok := out[name]; ok {
+			out.Set(name, redacted)
 		}
 	}
 	return out

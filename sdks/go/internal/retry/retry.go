@@ -33,7 +33,7 @@ func ShouldRetry(status int, header http.Header) bool {
 // Delay is the wait before retry number attempt (0 for the first): the server's hint when it is
 // within 60 s, else min(0.5 s × 2^attempt, 8 s) × a random factor in [0.75, 1.0].
 func Delay(attempt int, status int, header http.Header, now time.Time, random func() float64) time.Duration {
-	if hint, ok := serverHint(status, header, now); ok && hint >= 0 && hint <= maxHint {
+	if hint, ok := usable(serverHint(status, header, now)); ok {
 		return hint
 	}
 	base := math.Min(float64(baseDelay)*math.Pow(2, float64(attempt)), float64(maxDelay))
@@ -41,6 +41,16 @@ func Delay(attempt int, status int, header http.Header, now time.Time, random fu
 		random = rand.Float64
 	}
 	return time.Duration(base * (1 - 0.25*random()))
+}
+
+// PollHint is the wait a job's answer asks for before it is polled again: Retry-After-Ms, else
+// Retry-After, when within 60 s; false leaves the polling schedule in charge.
+func PollHint(header http.Header, now time.Time) (time.Duration, bool) {
+	return usable(serverHint(0, header, now))
+}
+
+func usable(hint time.Duration, ok bool) (time.Duration, bool) {
+	return hint, ok && hint >= 0 && hint <= maxHint
 }
 
 // draft-ietf-httpapi-ratelimit-headers: `RateLimit: "policy";r=0;t=<seconds until reset>`.

@@ -7,7 +7,9 @@ from typing import Dict, Mapping
 
 logger = logging.getLogger("transmute")
 
-_SECRET_HEADERS = frozenset({"authorization", "cookie", "x-api-key"})
+# The same set and marker in every SDK (sdks/conformance/logging.json).
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie"})
+_REDACTED = "[redacted]"
 
 
 def setup_logging() -> None:
@@ -22,4 +24,4 @@ def setup_logging() -> None:
 
 
 def redact_headers(headers: Mapping[str, str]) -> Dict[str, str]:
-    return {name: "<redacted>" if name.lower() in _SECRET_HEADERS else value for name, value in headers.items()}
+    return {name: _REDACTED if name.lower() in _SECRET_HEADERS else value for name, value in headers.items()}

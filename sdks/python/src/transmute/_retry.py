@@ -38,11 +38,21 @@ def retry_delay(
 ) -> float:
     """Seconds to wait before retry number `attempt` (0 for the first): the server's hint when it
     gives one within 60 s, else min(0.5 s x 2^attempt, 8 s) with jitter in [0.75, 1.0]."""
-    hint = _server_hint(status, headers, time.time() if now is None else now) if headers is not None else None
-    if hint is not None and 0 <= hint <= MAX_HINT_SECONDS:
+    hint = _usable(_server_hint(status, headers, time.time() if now is None else now)) if headers is not None else None
+    if hint is not None:
         return hint
     base: float = min(BASE_DELAY_SECONDS * 2**attempt, MAX_DELAY_SECONDS)
     return base * (1 - 0.25 * random())
+
+
+def poll_hint(headers: Mapping[str, str], now: Optional[float] = None) -> Optional[float]:
+    """Seconds a job's answer asks to wait before it is polled again: `retry-after-ms`, else
+    `Retry-After`, when within 60 s; None leaves the polling schedule in charge."""
+    return _usable(_server_hint(None, headers, time.time() if now is None else now))
+
+
+def _usable(hint: Optional[float]) -> Optional[float]:
+    return hint if hint is not None and 0 <= hint <= MAX_HINT_SECONDS else None
 
 
 def _server_hint(status: Optional[int], headers: Mapping[str, str], now: float) -> Optional[float]:

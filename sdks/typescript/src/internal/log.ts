@@ -6,13 +6,15 @@ export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
 }
 
-const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'cookie', 'set-cookie', 'proxy-authorization']);
+// The same set and marker in every SDK (sdks/conformance/logging.json).
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'cookie', 'set-cookie']);
+const REDACTED = '[redacted]';
 
 /** Headers as a plain object with credential values replaced. */
 export function redactHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
-    out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? '***' : value;
+    out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? REDACTED : value;
   });
   return out;
 }

@@ -20,11 +20,21 @@ export function shouldRetry(status: number | null, headers?: Headers): boolean {
  * it gives one within 60 s, else min(0.5 s × 2^attempt, 8 s) with jitter in [0.75, 1.0].
  */
 export function retryDelay(attempt: number, status: number | null, headers: Headers | undefined, now: number = Date.now(), random: () => number = Math.random): number {
-  const hint = headers ? serverHint(status, headers, now) : undefined;
-  if (hint !== undefined && hint >= 0 && hint <= MAX_HINT_MS) return hint;
+  const hint = headers ? usable(serverHint(status, headers, now)) : undefined;
+  if (hint !== undefined) return hint;
   const base = Math.min(BASE_DELAY_MS * 2 ** attempt, MAX_DELAY_MS);
   return base * (1 - 0.25 * random());
 }
+
+/**
+ * The wait a job's answer asks for before it is polled again: `retry-after-ms`, else `Retry-After`,
+ * when within 60 s; undefined leaves the polling schedule in charge.
+ */
+export function pollHint(headers: Headers, now: number = Date.now()): number | undefined {
+  return usable(serverHint(null, headers, now));
+}
+
+const usable = (hint: number | undefined): number | undefined => (hint !== undefined && hint >= 0 && hint <= MAX_HINT_MS ? hint : undefined);
 
 function serverHint(status: number | null, headers: Headers, now: number): number | undefined {
   const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');

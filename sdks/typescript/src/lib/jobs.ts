@@ -2,13 +2,16 @@
 import type { Job, JobCreate } from '../generated/models/index.ts';
 import { Jobs as GeneratedJobs } from '../generated/resources/jobs.ts';
 import { APITimeoutError, APIUserAbortError } from '../internal/errors.ts';
-import { retryDelay } from '../internal/retry.ts';
+import { pollHint } from '../internal/retry.ts';
 import { sleep } from '../internal/sleep.ts';
 
 export interface WaitOptions {
   /** Give up (APITimeoutError) after this long, creation included. Default 10 minutes. */
   deadlineMs?: number;
-  /** First wait between polls; it grows ×1.5 up to 5 s. A Retry-After on the job wins. Default 500 ms. */
+  /**
+   * First wait between polls; it grows ×1.5 up to 5 s. A `retry-after-ms` or `Retry-After` (at most
+   * 60 s) on the job's answer sets the next wait instead. Default 500 ms.
+   */
   pollIntervalMs?: number;
   signal?: AbortSignal;
   /** Sent on the create call; one is generated otherwise. */
@@ -27,15 +30,14 @@ export class Jobs extends GeneratedJobs {
       if (left <= 0) throw new APITimeoutError('The job did not finish before the deadline.');
       return left;
     };
-    const call = { signal: options.signal, idempotencyKey: options.idempotencyKey };
-    let job: Job = await this.create(params, { ...call, timeout: remaining() });
+    let { data: job, response } = await this.create(params, { signal: options.signal, idempotencyKey: options.idempotencyKey, timeout: remaining() }).withResponse();
     let interval = options.pollIntervalMs ?? 500;
     while (!FINAL.has(job.status)) {
-      await this.#pause(interval, remaining(), options.signal);
-      const { data, response } = await this.retrieve(job.id, { signal: options.signal, timeout: remaining() }).withResponse();
-      job = data;
-      // The server's Retry-After, when it sends one, says when the job is worth asking about again.
-      interval = response.headers.has('retry-after') ? retryDelay(0, response.status, response.headers) : Math.min(interval * 1.5, MAX_POLL_MS);
+      // The server's hint says when the job is worth asking about again; the schedule goes on
+      // growing underneath, so a hint changes one pause only.
+      await this.#pause(pollHint(response.headers) ?? interval, remaining(), options.signal);
+      interval = Math.min(interval * 1.5, MAX_POLL_MS);
+      ({ data: job, response } = await this.retrieve(job.id, { signal: options.signal, timeout: remaining() }).withResponse());
     }
     return job;
   }

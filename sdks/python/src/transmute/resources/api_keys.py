@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Sequence, Union, cast
 
-from typing_extensions import Literal
+from typing_extensions import Literal, NotRequired, TypedDict
 
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
@@ -14,6 +14,21 @@ from .._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..types import models as _models
 
 __all__ = ["ApiKeys", "AsyncApiKeys"]
+
+
+class CreateParams(TypedDict):
+    """The body of `create` (createApiKey) as keyword arguments: `**params: Unpack[CreateParams]`."""
+
+    name: str
+    scopes: Sequence[_models.Scope]
+    expires_at: NotRequired[_models.Timestamp]
+    allowed_ips: NotRequired[Sequence[str]]
+
+
+class RotateParams(TypedDict):
+    """The body of `rotate` (rotateApiKey) as keyword arguments: `**params: Unpack[RotateParams]`."""
+
+    grace_period_seconds: NotRequired[int]
 
 
 class ApiKeys(SyncAPIResource):

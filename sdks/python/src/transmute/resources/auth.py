@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Sequence, Union, cast
 
-from typing_extensions import Literal
+from typing_extensions import Literal, NotRequired, TypedDict
 
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
@@ -14,6 +14,52 @@ from .._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..types import models as _models
 
 __all__ = ["Auth", "AsyncAuth"]
+
+
+class SignUpParams(TypedDict):
+    """The body of `sign_up` (signUp) as keyword arguments: `**params: Unpack[SignUpParams]`."""
+
+    email: _models.Email
+    password: str
+    name: NotRequired[str]
+
+
+class LogInParams(TypedDict):
+    """The body of `log_in` (logIn) as keyword arguments: `**params: Unpack[LogInParams]`."""
+
+    email: _models.Email
+    password: str
+
+
+class CompleteMfaLoginParams(TypedDict):
+    """The body of `complete_mfa_login` (completeMfaLogin) as keyword arguments: `**params: Unpack[CompleteMfaLoginParams]`."""
+
+    mfa_token: str
+    code: str
+
+
+class RefreshTokensParams(TypedDict):
+    """The body of `refresh_tokens` (refreshTokens) as keyword arguments: `**params: Unpack[RefreshTokensParams]`."""
+
+    refresh_token: str
+
+
+class LogOutParams(TypedDict):
+    """The body of `log_out` (logOut) as keyword arguments: `**params: Unpack[LogOutParams]`."""
+
+    all_sessions: NotRequired[bool]
+
+
+class EnableTwoFactorParams(TypedDict):
+    """The body of `enable_two_factor` (enableTwoFactor) as keyword arguments: `**params: Unpack[EnableTwoFactorParams]`."""
+
+    code: str
+
+
+class DisableTwoFactorParams(TypedDict):
+    """The body of `disable_two_factor` (disableTwoFactor) as keyword arguments: `**params: Unpack[DisableTwoFactorParams]`."""
+
+    code: str
 
 
 class Auth(SyncAPIResource):

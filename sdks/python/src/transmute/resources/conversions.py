@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Sequence, Union, cast
 
-from typing_extensions import Literal
+from typing_extensions import Literal, NotRequired, TypedDict
 
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
@@ -14,6 +14,21 @@ from .._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..types import models as _models
 
 __all__ = ["Conversions", "AsyncConversions"]
+
+
+class CreateParams(TypedDict):
+    """The body of `create` (createConversion) as keyword arguments: `**params: Unpack[CreateParams]`."""
+
+    from_: _models.Format
+    to: _models.Format
+    input: str
+    options: NotRequired[Union[_models.ConversionOptions, Dict[str, Any]]]
+
+
+class CreateBatchParams(TypedDict):
+    """The body of `create_batch` (createConversionBatch) as keyword arguments: `**params: Unpack[CreateBatchParams]`."""
+
+    items: Sequence[Union[_models.ConversionRequest, Dict[str, Any]]]
 
 
 class Conversions(SyncAPIResource):

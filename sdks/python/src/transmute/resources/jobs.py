@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Sequence, Union, cast
 
-from typing_extensions import Literal
+from typing_extensions import Literal, NotRequired, TypedDict
 
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
@@ -15,6 +15,15 @@ from .._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..types import models as _models
 
 __all__ = ["Jobs", "AsyncJobs"]
+
+
+class CreateParams(TypedDict):
+    """The body of `create` (createJob) as keyword arguments: `**params: Unpack[CreateParams]`."""
+
+    from_: _models.Format
+    to: _models.Format
+    input: str
+    options: NotRequired[Union[_models.ConversionOptions, Dict[str, Any]]]
 
 
 class Jobs(SyncAPIResource):

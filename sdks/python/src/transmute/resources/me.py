@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Sequence, Union, cast
 
-from typing_extensions import Literal
+from typing_extensions import Literal, NotRequired, TypedDict
 
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
@@ -14,6 +14,19 @@ from .._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..types import models as _models
 
 __all__ = ["Me", "AsyncMe"]
+
+
+class UpdateAccountParams(TypedDict):
+    """The body of `update_account` (updateAccount) as keyword arguments: `**params: Unpack[UpdateAccountParams]`."""
+
+    name: NotRequired[Optional[str]]
+
+
+class UpdateConsentsParams(TypedDict):
+    """The body of `update_consents` (updateConsents) as keyword arguments: `**params: Unpack[UpdateConsentsParams]`."""
+
+    marketing_emails: bool
+    product_analytics: bool
 
 
 class Me(SyncAPIResource):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Sequence, Union, cast
 
-from typing_extensions import Literal
+from typing_extensions import Literal, NotRequired, TypedDict
 
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
@@ -14,6 +14,29 @@ from .._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..types import models as _models
 
 __all__ = ["Webhooks", "AsyncWebhooks"]
+
+
+class CreateEndpointParams(TypedDict):
+    """The body of `create_endpoint` (createWebhookEndpoint) as keyword arguments: `**params: Unpack[CreateEndpointParams]`."""
+
+    url: str
+    description: NotRequired[str]
+    events: Sequence[_models.EventType]
+
+
+class UpdateEndpointParams(TypedDict):
+    """The body of `update_endpoint` (updateWebhookEndpoint) as keyword arguments: `**params: Unpack[UpdateEndpointParams]`."""
+
+    url: NotRequired[str]
+    description: NotRequired[Optional[str]]
+    events: NotRequired[Sequence[_models.EventType]]
+    enabled: NotRequired[bool]
+
+
+class ReplayEventParams(TypedDict):
+    """The body of `replay_event` (replayEvent) as keyword arguments: `**params: Unpack[ReplayEventParams]`."""
+
+    endpoint_id: NotRequired[str]
 
 
 class Webhooks(SyncAPIResource):
