@@ -42,23 +42,11 @@ $(INSTALLED): package.json package-lock.json server/package.json scripts/package
 
 install: $(INSTALLED)
 
-# The Python SDK's models come from datamodel-code-generator, run from a venv of exact pins. The
-# stamp is written last, so an interrupted install is redone; a changed pin file recreates the venv.
-GENERATOR_VENV := .tools/venv-generate
-GENERATOR_PINS := sdks/python/requirements-generate.txt
-GENERATOR_STAMP := $(GENERATOR_VENV)/.installed
-$(GENERATOR_STAMP): $(GENERATOR_PINS)
-	rm -rf $(GENERATOR_VENV)
-	python3 -m venv $(GENERATOR_VENV)
-	$(GENERATOR_VENV)/bin/pip install -q --disable-pip-version-check --no-deps -r $(GENERATOR_PINS) >&2
-	$(GENERATOR_VENV)/bin/pip check >&2
-	touch $@
-
-generate: $(INSTALLED) $(GENERATOR_STAMP)
+generate: $(INSTALLED)
 	$(NODE) scripts/generate.ts
 
 # CI gate: regenerating from scratch must reproduce the committed files exactly.
-check-generated: $(INSTALLED) $(GENERATOR_STAMP)
+check-generated: $(INSTALLED)
 	$(NODE) scripts/generate.ts --force
 	git diff --exit-code -- $(GENERATED)
 	test -z "$$(git status --porcelain -- $(GENERATED))" || { git status --porcelain -- $(GENERATED); exit 1; }

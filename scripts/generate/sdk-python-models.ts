@@ -1,5 +1,7 @@
 // The Python SDK's models (types/models.py): pydantic v2 models by datamodel-code-generator, run from
-// the pinned venv the Makefile provisions (sdks/python/requirements-generate.txt).
+// a venv of exact pins (sdks/python/requirements-generate.txt) made the first time the models are
+// generated. Only then: `make run` on a fresh clone finds the generated files current and needs no
+// Python at all.
 //
 // SDK.md wants models that a newer server cannot break, which the generator's options give only in
 // part: `--extra-fields allow` keeps unknown fields, but an enum can only become a closed Literal or
@@ -12,16 +14,35 @@
 // - each `x-event-data` schema gets its event model (`JobEvent`: id, event, data), as the runtime
 //   (_streaming.py) fills it in.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../lib/spec.ts';
 
 type Json = Record<string, any>;
 
-/** The venv `make generate` runs the generator from; the Makefile creates it from these pins. */
+/** The generator's pins; a change to them remakes its venv. */
 export const GENERATOR_REQUIREMENTS = join(ROOT, 'sdks', 'python', 'requirements-generate.txt');
-const GENERATOR = join(ROOT, '.tools', 'venv-generate', 'bin', 'datamodel-codegen');
+const GENERATOR_VENV = join(ROOT, '.tools', 'venv-generate');
+// Holds the hash of the pins it was installed from, written last, so an interrupted install is redone.
+const GENERATOR_STAMP = join(GENERATOR_VENV, '.installed');
+
+/** The generator's path, after making its venv when the pins changed since it was made (or it never was). */
+function generator(): string {
+  const pins = createHash('sha256').update(readFileSync(GENERATOR_REQUIREMENTS)).digest('hex');
+  if (!existsSync(GENERATOR_STAMP) || readFileSync(GENERATOR_STAMP, 'utf8') !== pins) {
+    process.stderr.write(`generate: installing datamodel-code-generator into ${GENERATOR_VENV}\n`);
+    rmSync(GENERATOR_VENV, { recursive: true, force: true });
+    const output = { stdio: ['ignore', process.stderr, 'inherit'] } as const;
+    execFileSync('python3', ['-m', 'venv', GENERATOR_VENV], output);
+    const pip = join(GENERATOR_VENV, 'bin', 'pip');
+    execFileSync(pip, ['install', '-q', '--disable-pip-version-check', '--no-deps', '-r', GENERATOR_REQUIREMENTS], output);
+    execFileSync(pip, ['check'], output);
+    writeFileSync(GENERATOR_STAMP, pins);
+  }
+  return join(GENERATOR_VENV, 'bin', 'datamodel-codegen');
+}
 
 /** Keywords that constrain a value without changing its Python type. */
 const CONSTRAINTS = ['maxLength', 'minLength', 'pattern', 'maximum', 'minimum', 'exclusiveMaximum', 'exclusiveMinimum', 'multipleOf', 'maxItems', 'minItems', 'uniqueItems', 'maxProperties', 'minProperties'];
@@ -95,7 +116,7 @@ export function generatePythonModels(spec: Json, events: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'transmute-sdk-python-'));
   try {
     writeFileSync(join(dir, 'openapi.json'), JSON.stringify(input));
-    execFileSync(GENERATOR, ['--input', join(dir, 'openapi.json'), '--output', join(dir, 'models.py'), ...OPTIONS], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(generator(), ['--input', join(dir, 'openapi.json'), '--output', join(dir, 'models.py'), ...OPTIONS], { stdio: ['ignore', 'ignore', 'inherit'] });
     return readFileSync(join(dir, 'models.py'), 'utf8');
   } finally {
     rmSync(dir, { recursive: true, force: true });
