@@ -106,7 +106,7 @@ func TestWebhooksEndpointsEventsDeliveriesAndReplay(t *testing.T) {
 	job, err := u.client.Jobs.CreateAndWait(ctx(t), transmute.JobCreate{From: transmute.Json, To: transmute.Yaml, Input: `{"a":1}`})
 	must(t, err)
 	first := target.next(t)
-	event, err := webhooks.Unwrap(first.payload, first.header, created.Secret)
+	event, err := webhooks.Verify(first.payload, first.header, created.Secret)
 	must(t, err)
 	if event.Type != transmute.JobSucceeded || event.Data["job_id"] == nil || *event.Data["job_id"] != job.Id {
 		t.Fatalf("delivered event %+v", event)
@@ -132,7 +132,7 @@ func TestWebhooksEndpointsEventsDeliveriesAndReplay(t *testing.T) {
 		t.Fatalf("replay %+v", replay)
 	}
 	again := target.next(t)
-	replayed, err := webhooks.Unwrap(again.payload, again.header, rotated.Secret)
+	replayed, err := webhooks.Verify(again.payload, again.header, rotated.Secret)
 	must(t, err)
 	if replayed.Id != event.Id {
 		t.Fatalf("replayed %s, want %s", replayed.Id, event.Id)

@@ -251,7 +251,7 @@ func webhookHandler(secrets ...string) http.Handler {
 			http.Error(w, "cannot read the body", http.StatusBadRequest)
 			return
 		}
-		event, err := webhooks.Unwrap(payload, r.Header, secrets...)
+		event, err := webhooks.Verify(payload, r.Header, secrets...)
 		if err != nil {
 			http.Error(w, "invalid signature", http.StatusBadRequest)
 			return

@@ -26,24 +26,14 @@ const Tolerance = 5 * time.Minute
 var ErrVerification = errors.New("transmute: webhook verification failed")
 
 // Verify checks payload (the raw body, exactly as received) against header with each of secrets
-// (several during a rotation); the error wraps [ErrVerification].
-func Verify(payload []byte, header http.Header, secrets ...string) error {
+// (several during a rotation) and returns the parsed event.
+func Verify(payload []byte, header http.Header, secrets ...string) (*transmute.Event, error) {
 	return VerifyAt(payload, header, time.Now(), secrets...)
 }
 
 // VerifyAt is [Verify] with the clock given, for tests and replays.
-func VerifyAt(payload []byte, header http.Header, now time.Time, secrets ...string) error {
-	return checkSignature(payload, header, now, secrets)
-}
-
-// Unwrap verifies as [Verify] does, then parses the event; unknown event types and fields are kept.
-func Unwrap(payload []byte, header http.Header, secrets ...string) (*transmute.Event, error) {
-	return UnwrapAt(payload, header, time.Now(), secrets...)
-}
-
-// UnwrapAt is [Unwrap] with the clock given, for tests and replays.
-func UnwrapAt(payload []byte, header http.Header, now time.Time, secrets ...string) (*transmute.Event, error) {
-	if err := VerifyAt(payload, header, now, secrets...); err != nil {
+func VerifyAt(payload []byte, header http.Header, now time.Time, secrets ...string) (*transmute.Event, error) {
+	if err := checkSignature(payload, header, now, secrets); err != nil {
 		return nil, err
 	}
 	event := new(transmute.Event)

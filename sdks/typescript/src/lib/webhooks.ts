@@ -5,17 +5,16 @@ import { verifySignature, type VerifyOptions, type WebhookHeaders } from './webh
 
 export class Webhooks extends GeneratedWebhooks {
   /**
-   * Rejects with WebhookVerificationError unless a Standard Webhooks signature matches one of
-   * `secrets` (several during a rotation) within 5 minutes. Pass the raw body exactly as received:
-   * re-serialised JSON will not match.
+   * Checks the Standard Webhooks signature against one secret or several (during a rotation) and
+   * returns the parsed event. Pass the raw body exactly as received: re-serialised JSON will not match.
    */
-  async verify(payload: string, headers: WebhookHeaders, secrets: string | readonly string[], options: VerifyOptions = {}): Promise<void> {
+  async verify(payload: string, headers: WebhookHeaders, secrets: string | readonly string[], options: VerifyOptions = {}): Promise<Event> {
     await verifySignature(payload, headers, secrets, options);
+    return JSON.parse(payload) as Event;
   }
 
-  /** Verifies as `verify` does, then parses the event; unknown event types and fields are kept. */
-  async unwrap(payload: string, headers: WebhookHeaders, secrets: string | readonly string[], options: VerifyOptions = {}): Promise<Event> {
-    await this.verify(payload, headers, secrets, options);
-    return JSON.parse(payload) as Event;
+  /** The same as `verify`, under the name other SDKs use for "verify and parse". */
+  unwrap(payload: string, headers: WebhookHeaders, secrets: string | readonly string[], options: VerifyOptions = {}): Promise<Event> {
+    return this.verify(payload, headers, secrets, options);
   }
 }

@@ -35,13 +35,13 @@ export function webhooksSuite(): void {
       await rejectsWith(client.webhooks.createEndpoint({ url: 'https://169.254.169.254/hooks', events: ['job.failed'] }), UnprocessableEntityError, 'E1404');
     });
 
-    it('a job\'s event arrives signed: webhooks.unwrap accepts it, and verify refuses it altered', async () => {
+    it('a job\'s event arrives signed: webhooks.verify accepts it, and refuses it altered', async () => {
       const job = await client.jobs.createAndWait({ from: 'json', to: 'csv', input: '[{"b":2}]' }, { deadlineMs: BACKGROUND_MS });
       const delivery = await until(() => receiver.received.find((r) => r.body.includes(job.id)), 'the job.succeeded delivery');
-      event = await client.webhooks.unwrap(delivery.body, delivery.headers, secret);
+      event = await client.webhooks.verify(delivery.body, delivery.headers, secret);
       assert.equal(event.type, 'job.succeeded');
       assert.equal(event.data.job_id, job.id);
-      await assert.rejects(client.webhooks.verify(delivery.body.replace(job.id, `${job.id}x`), delivery.headers, secret), WebhookVerificationError);
+      await assert.rejects(client.webhooks.unwrap(delivery.body.replace(job.id, `${job.id}x`), delivery.headers, secret), WebhookVerificationError);
     });
 
     it('listEvents and listDeliveries record the event and its delivery', async () => {
@@ -61,7 +61,7 @@ export function webhooksSuite(): void {
       assert.equal(response.status, 202);
       assert.deepEqual(replay, { event_id: event.id, endpoints: 1 });
       const again = await until(() => receiver.of(event.id)[1], 'the replayed delivery');
-      assert.equal((await client.webhooks.unwrap(again.body, again.headers, rotated.secret)).id, event.id);
+      assert.equal((await client.webhooks.verify(again.body, again.headers, rotated.secret)).id, event.id);
     });
 
     it('deleteEndpoint removes it (NotFoundError E1005 after)', async () => {
