@@ -43,6 +43,16 @@ func VerifyAt(payload []byte, header http.Header, now time.Time, secrets ...stri
 	return event, nil
 }
 
+// Unwrap is [Verify] under the name the other SDKs use for "verify and parse".
+func Unwrap(payload []byte, header http.Header, secrets ...string) (*transmute.Event, error) {
+	return Verify(payload, header, secrets...)
+}
+
+// UnwrapAt is [VerifyAt] under the name the other SDKs use for "verify and parse".
+func UnwrapAt(payload []byte, header http.Header, now time.Time, secrets ...string) (*transmute.Event, error) {
+	return VerifyAt(payload, header, now, secrets...)
+}
+
 func checkSignature(payload []byte, header http.Header, now time.Time, secrets []string) error {
 	id, timestamp, signatures := header.Get("Webhook-Id"), header.Get("Webhook-Timestamp"), strings.Join(header.Values("Webhook-Signature"), " ")
 	if id == "" || timestamp == "" || signatures == "" {

@@ -48,10 +48,17 @@ func TestConformance(t *testing.T) {
 				if event.Id == "" || event.Type == "" {
 					t.Fatalf("event not parsed: %+v", event)
 				}
+				unwrapped, err := webhooks.UnwrapAt([]byte(v.Payload), header, time.Unix(v.Now, 0), v.Secrets...)
+				if err != nil || unwrapped.Id != event.Id || unwrapped.Type != event.Type {
+					t.Fatalf("Unwrap gave %+v, %v; Verify gave %+v", unwrapped, err, event)
+				}
 				return
 			}
 			if !errors.Is(err, webhooks.ErrVerification) {
 				t.Fatalf("want ErrVerification, got %v", err)
+			}
+			if _, err := webhooks.UnwrapAt([]byte(v.Payload), header, time.Unix(v.Now, 0), v.Secrets...); !errors.Is(err, webhooks.ErrVerification) {
+				t.Fatalf("Unwrap: want ErrVerification, got %v", err)
 			}
 		})
 	}

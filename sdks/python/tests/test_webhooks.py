@@ -14,9 +14,9 @@ WEBHOOKS = vectors("webhooks")
 def test_webhook_vector(vector: Dict[str, Any]) -> None:
     webhooks = Transmute(api_key="k").webhooks
     if vector["valid"]:
-        webhooks.verify(vector["payload"], vector["headers"], vector["secrets"], now=vector["now"])
-        event = webhooks.unwrap(vector["payload"], vector["headers"], vector["secrets"], now=vector["now"])
-        assert event.id
+        verified = webhooks.verify(vector["payload"], vector["headers"], vector["secrets"], now=vector["now"])
+        unwrapped = webhooks.unwrap(vector["payload"], vector["headers"], vector["secrets"], now=vector["now"])
+        assert verified.id and verified == unwrapped
     else:
         with pytest.raises(WebhookVerificationError):
             webhooks.verify(vector["payload"], vector["headers"], vector["secrets"], now=vector["now"])
