@@ -1699,11 +1699,11 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011). */
+        /** @description The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012). */
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
-                /** @description With E1011: `identity`, the only content coding a request body may have (RFC 9110, section 12.5.3). */
+                /** @description With E1012: `identity`, the only content coding a request body may have (RFC 9110, section 12.5.3). */
                 "Accept-Encoding"?: "identity";
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];

@@ -25,7 +25,7 @@ export function checkBodyHeaders(ctx: AppContext, route: RouteDefinition): void 
   // RFC 9110, section 15.5.16: a coding the server does not decode is a 415 naming what it takes.
   const coding = ctx.get('content-encoding');
   if (coding !== '' && coding.toLowerCase() !== 'identity') {
-    throw new ApiError('E1011', 'Request bodies are read as they are: send this one without Content-Encoding.', { headers: { 'Accept-Encoding': 'identity' } });
+    throw new ApiError('E1012', 'Request bodies are read as they are: send this one without Content-Encoding.', { headers: { 'Accept-Encoding': 'identity' } });
   }
 }
 

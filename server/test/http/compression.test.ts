@@ -124,13 +124,13 @@ describe('response compression', () => {
 });
 
 describe('request bodies with a content coding', () => {
-  it('answers 415 E1011 naming identity as the only coding it reads', async () => {
+  it('answers 415 E1012 naming identity as the only coding it reads', async () => {
     for (const coding of ['gzip', 'br', 'GZIP', 'identity, gzip']) {
       const res = await raw(convert(), { headers: { 'Content-Type': 'application/json', 'Content-Encoding': coding, 'X-API-Key': key }, body: small });
       assert.equal(res.status, 415, coding);
       assert.equal(res.headers['content-type'], 'application/problem+json');
       assert.equal(res.headers['accept-encoding'], 'identity');
-      assert.equal(JSON.parse(res.bytes.toString('utf8')).code, 'E1011');
+      assert.equal(JSON.parse(res.bytes.toString('utf8')).code, 'E1012');
     }
   });
 

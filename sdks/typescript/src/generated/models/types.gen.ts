@@ -1260,7 +1260,7 @@ export type CreateConversionErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -1317,7 +1317,7 @@ export type CreateConversionBatchErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -1370,7 +1370,7 @@ export type SignUpErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -1423,7 +1423,7 @@ export type LogInErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -1472,7 +1472,7 @@ export type CompleteMfaLoginErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -1521,7 +1521,7 @@ export type RefreshTokensErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -1574,7 +1574,7 @@ export type LogOutErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -1676,7 +1676,7 @@ export type EnableTwoFactorErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -1733,7 +1733,7 @@ export type DisableTwoFactorErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -1972,7 +1972,7 @@ export type UpdateAccountErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -2079,7 +2079,7 @@ export type CreateApiKeyErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -2253,7 +2253,7 @@ export type RotateApiKeyErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -2432,7 +2432,7 @@ export type CreateJobErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -2781,7 +2781,7 @@ export type CreateWebhookEndpointErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -2955,7 +2955,7 @@ export type UpdateWebhookEndpointErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -3206,7 +3206,7 @@ export type ReplayEventErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
@@ -3420,7 +3420,7 @@ export type UpdateConsentsErrors = {
      */
     413: Problem;
     /**
-     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1011).
+     * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
     /**
