@@ -305,7 +305,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description Creates an API key with the scopes it needs and, optionally, an expiry and the addresses it may be used from. The secret is in this response only, so store it now.
+         * @description Creates an API key with the scopes it needs and, optionally, an expiry and the addresses it may be used from. The secret is in this response only, so store it now. A retry with the same Idempotency-Key creates no second key; since the secret is never stored, it answers 409 (E1011) naming the key made by the first request.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -349,7 +349,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate an API key
-         * @description Issues a new secret for the key. The previous secret keeps working for `grace_period_seconds` (at most 7 days), so deployments can switch without downtime.
+         * @description Issues a new secret for the key. The previous secret keeps working for `grace_period_seconds` (at most 7 days), so deployments can switch without downtime. A retry with the same Idempotency-Key does not rotate again; since the secret is never stored, it answers 409 (E1011) naming the key.
          */
         post: operations["rotateApiKey"];
         delete?: never;
@@ -497,7 +497,7 @@ export interface paths {
         put?: never;
         /**
          * Create a webhook endpoint
-         * @description Subscribes an HTTPS URL to event types. Deliveries are signed per Standard Webhooks with the secret in this response (`whsec_…`), shown only here and at rotation. URLs that resolve to private, loopback, link-local or metadata addresses are refused (E1404).
+         * @description Subscribes an HTTPS URL to event types. Deliveries are signed per Standard Webhooks with the secret in this response (`whsec_…`), shown only here and at rotation. URLs that resolve to private, loopback, link-local or metadata addresses are refused (E1404). A retry with the same Idempotency-Key creates no second endpoint; since the secret is never stored, it answers 409 (E1011) naming the endpoint made by the first request.
          */
         post: operations["createWebhookEndpoint"];
         delete?: never;
@@ -545,7 +545,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate an endpoint's signing secret
-         * @description Issues a new signing secret. For 24 hours deliveries carry signatures under both the new and the previous secret, so receivers can switch without dropping events.
+         * @description Issues a new signing secret. For 24 hours deliveries carry signatures under both the new and the previous secret, so receivers can switch without dropping events. A retry with the same Idempotency-Key does not rotate again; since the secret is never stored, it answers 409 (E1011) naming the endpoint.
          */
         post: operations["rotateWebhookSecret"];
         delete?: never;
@@ -1764,7 +1764,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request conflicts with the current state (for example E1116, E1114). */
+        /** @description The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011). */
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1836,7 +1836,7 @@ export interface components {
          * @example google
          */
         OidcProvider: string;
-        /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). */
+        /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
         IdempotencyKey: string;
         /**
          * @description The job's id.
@@ -2523,7 +2523,10 @@ export interface operations {
     createApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2552,6 +2555,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -2641,7 +2645,10 @@ export interface operations {
     rotateApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The API key's id.
@@ -2677,8 +2684,10 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2768,7 +2777,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). */
+                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -3023,7 +3032,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). */
+                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -3191,7 +3200,10 @@ export interface operations {
     rotateWebhookSecret: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The webhook endpoint's id.
@@ -3223,6 +3235,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3317,7 +3331,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). */
+                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -3533,7 +3547,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). */
+                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;

@@ -13,6 +13,7 @@ export const errorCatalog = {
   E1008: { status: 403, title: "HTTPS required" },
   E1009: { status: 409, title: "Request with this Idempotency-Key in progress" },
   E1010: { status: 422, title: "Idempotency-Key reused with another request" },
+  E1011: { status: 409, title: "Secret already shown for this Idempotency-Key", retry: false },
   E1101: { status: 401, title: "Authentication required" },
   E1102: { status: 401, title: "Invalid API key" },
   E1103: { status: 401, title: "API key expired" },

@@ -11,6 +11,7 @@ import { Migration20261128190200_idempotency_and_usage } from './Migration202611
 import { Migration20261128190300_data_rights } from './Migration20261128190300_data_rights.ts';
 import { Migration20261128192500_job_payload_chunks } from './Migration20261128192500_job_payload_chunks.ts';
 
+import { Migration20261129001540_idempotency_withheld_secrets } from './Migration20261129001540_idempotency_withheld_secrets.ts';
 export const MIGRATIONS = [
   Migration20261128165256_accounts_and_api_keys,
   Migration20261128180000_identity,
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   Migration20261128190200_idempotency_and_usage,
   Migration20261128190300_data_rights,
   Migration20261128192500_job_payload_chunks,
+  Migration20261129001540_idempotency_withheld_secrets,
 ];
