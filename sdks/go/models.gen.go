@@ -1176,7 +1176,20 @@ type UsageRow struct {
 	PeriodStart Timestamp `json:"period_start"`
 
 	// Requests Requests answered.
-	Requests             int64                  `json:"requests"`
+	Requests int64 `json:"requests"`
+
+	// Statuses Requests by HTTP status, ascending. Usage recorded before statuses were kept counts in requests but not here.
+	Statuses             *[]UsageStatus         `json:"statuses,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// UsageStatus Requests of one operation and period answered with one HTTP status.
+type UsageStatus struct {
+	// Requests Requests answered with it.
+	Requests int64 `json:"requests"`
+
+	// Status The HTTP status code.
+	Status               int32                  `json:"status"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
@@ -5620,6 +5633,14 @@ func (a *UsageRow) UnmarshalJSON(b []byte) error {
 		delete(object, "requests")
 	}
 
+	if raw, found := object["statuses"]; found {
+		err = json.Unmarshal(raw, &a.Statuses)
+		if err != nil {
+			return fmt.Errorf("error reading 'statuses': %w", err)
+		}
+		delete(object, "statuses")
+	}
+
 	if len(object) != 0 {
 		a.AdditionalProperties = make(map[string]interface{})
 		for fieldName, fieldBuf := range object {
@@ -5677,6 +5698,92 @@ func (a UsageRow) MarshalJSON() ([]byte, error) {
 	object["requests"], err = json.Marshal(a.Requests)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'requests': %w", err)
+	}
+
+	if a.Statuses != nil {
+		object["statuses"], err = json.Marshal(a.Statuses)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'statuses': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for UsageStatus. Returns the specified
+// element and whether it was found
+func (a UsageStatus) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for UsageStatus
+func (a *UsageStatus) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for UsageStatus to handle AdditionalProperties
+func (a *UsageStatus) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["requests"]; found {
+		err = json.Unmarshal(raw, &a.Requests)
+		if err != nil {
+			return fmt.Errorf("error reading 'requests': %w", err)
+		}
+		delete(object, "requests")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for UsageStatus to handle AdditionalProperties
+func (a UsageStatus) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["requests"], err = json.Marshal(a.Requests)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'requests': %w", err)
+	}
+
+	object["status"], err = json.Marshal(a.Status)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'status': %w", err)
 	}
 
 	for fieldName, field := range a.AdditionalProperties {

@@ -623,7 +623,7 @@ export interface paths {
         };
         /**
          * Get usage
-         * @description Requests, errors, bytes and latency per operation, by minute, hour or day, for a time range. Counts are at most a few seconds behind.
+         * @description Requests (in total and by HTTP status), errors, bytes and latency per operation, by minute, hour or day, for a time range. Counts are at most a few seconds behind.
          */
         get: operations["getUsage"];
         put?: never;
@@ -1054,6 +1054,8 @@ export interface components {
              * @description Requests answered with 4xx or 5xx.
              */
             errors: number;
+            /** @description Requests by HTTP status, ascending. Usage recorded before statuses were kept counts in requests but not here. */
+            statuses?: components["schemas"]["UsageStatus"][];
             /**
              * Format: int64
              * @description Request body bytes.
@@ -1074,6 +1076,19 @@ export interface components {
              * @description Slowest answer.
              */
             max_latency_ms: number;
+        };
+        /** @description Requests of one operation and period answered with one HTTP status. */
+        UsageStatus: {
+            /**
+             * Format: int32
+             * @description The HTTP status code.
+             */
+            status: number;
+            /**
+             * Format: int64
+             * @description Requests answered with it.
+             */
+            requests: number;
         };
         /** @description Usage per operation and period. */
         Usage: {

@@ -238,6 +238,8 @@ class UsageRow(BaseModel):
     """Requests answered."""
     errors: int
     """Requests answered with 4xx or 5xx."""
+    statuses: Optional[List[UsageStatus]] = Field(default=None)
+    """Requests by HTTP status, ascending. Usage recorded before statuses were kept counts in requests but not here."""
     bytes_in: int
     """Request body bytes."""
     bytes_out: int
@@ -246,6 +248,17 @@ class UsageRow(BaseModel):
     """Mean time to answer."""
     max_latency_ms: float
     """Slowest answer."""
+
+
+class UsageStatus(BaseModel):
+    """Requests of one operation and period answered with one HTTP status."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    status: int
+    """The HTTP status code."""
+    requests: int
+    """Requests answered with it."""
 
 
 class Usage(BaseModel):
@@ -816,5 +829,5 @@ Format = Union[Literal["json", "ndjson", "csv", "tsv", "yaml", "xml"], str]
 ConversionOptionName = Union[Literal["delimiter", "header", "flatten", "flatten_separator", "infer_types", "pretty", "xml_root", "xml_item"], str]
 HealthStatus = Union[Literal["pass", "warn", "fail"], str]
 
-for _model in (JobCreate, JobResult, Job, JobList, WebhookEndpointCreate, WebhookEndpointUpdate, WebhookEndpoint, WebhookEndpointWithSecret, WebhookEndpointList, WebhookDelivery, WebhookDeliveryList, Event, EventList, EventReplay, EventReplayResult, UsageRow, Usage, ConsentSet, ConsentsHistory, Consents, DataExport, DataExportArchive, SignupRequest, LoginRequest, MfaLoginRequest, RefreshRequest, LogoutRequest, TotpCodeRequest, TotpSetup, RecoveryCodes, TokenPair, LoginResult, Session, Account, AccountUpdate, ApiKeyCreate, ApiKey, ApiKeyWithSecret, ApiKeyList, ApiKeyRotate, AuditEvent, AuditEventList, ConversionOptions, ConversionRequest, ConversionStats, Conversion, ConversionBatchRequest, ConversionBatchItem, ConversionBatch, FormatDescription, FormatList, ProblemFieldError, Problem, HealthCheck, Health, JobEvent):
+for _model in (JobCreate, JobResult, Job, JobList, WebhookEndpointCreate, WebhookEndpointUpdate, WebhookEndpoint, WebhookEndpointWithSecret, WebhookEndpointList, WebhookDelivery, WebhookDeliveryList, Event, EventList, EventReplay, EventReplayResult, UsageRow, UsageStatus, Usage, ConsentSet, ConsentsHistory, Consents, DataExport, DataExportArchive, SignupRequest, LoginRequest, MfaLoginRequest, RefreshRequest, LogoutRequest, TotpCodeRequest, TotpSetup, RecoveryCodes, TokenPair, LoginResult, Session, Account, AccountUpdate, ApiKeyCreate, ApiKey, ApiKeyWithSecret, ApiKeyList, ApiKeyRotate, AuditEvent, AuditEventList, ConversionOptions, ConversionRequest, ConversionStats, Conversion, ConversionBatchRequest, ConversionBatchItem, ConversionBatch, FormatDescription, FormatList, ProblemFieldError, Problem, HealthCheck, Health, JobEvent):
     _model.model_rebuild()

@@ -333,6 +333,10 @@ export type UsageRow = {
      */
     errors: number;
     /**
+     * Requests by HTTP status, ascending. Usage recorded before statuses were kept counts in requests but not here.
+     */
+    statuses?: Array<UsageStatus>;
+    /**
      * Request body bytes.
      */
     bytes_in: number;
@@ -348,6 +352,20 @@ export type UsageRow = {
      * Slowest answer.
      */
     max_latency_ms: number;
+};
+
+/**
+ * Requests of one operation and period answered with one HTTP status.
+ */
+export type UsageStatus = {
+    /**
+     * The HTTP status code.
+     */
+    status: number;
+    /**
+     * Requests answered with it.
+     */
+    requests: number;
 };
 
 /**
@@ -3385,7 +3403,7 @@ export type ExportUsageError = ExportUsageErrors[keyof ExportUsageErrors];
 
 export type ExportUsageResponses = {
     /**
-     * CSV: day, operation, requests, errors, bytes_in, bytes_out, avg_latency_ms.
+     * CSV: day, operation, requests, errors, bytes_in, bytes_out, avg_latency_ms, statuses. statuses lists status:requests pairs separated by spaces, ascending (empty for days before statuses were kept).
      */
     200: string;
 };
