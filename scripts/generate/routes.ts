@@ -33,6 +33,10 @@ export function securityOf(spec: Json, op: Json): { key: { scopes: string[] } | 
   return { key, user };
 }
 
+export function takesIdempotencyKey(spec: Json, op: Json): boolean {
+  return (op.parameters ?? []).some((p: Json) => deref(spec, p).name === 'Idempotency-Key');
+}
+
 /**
  * x-secret-once: the operation's success response holds a secret shown only there, and the value
  * is a JSON pointer to the id of the object the secret belongs to. Such a response is never stored
@@ -68,7 +72,7 @@ export function generateRoutes(spec: Json, validators: Map<string, OperationVali
     const responses = Object.entries(v.responses)
       .map(([status, name]) => `${status}: v.${name}`)
       .join(', ');
-    const idempotent = (op.parameters ?? []).some((p: Json) => deref(spec, p).name === 'Idempotency-Key');
+    const idempotent = takesIdempotencyKey(spec, op);
     const route = {
       operationId,
       method: method.toUpperCase(),
