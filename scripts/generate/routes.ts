@@ -33,6 +33,38 @@ export function securityOf(spec: Json, op: Json): { key: { scopes: string[] } | 
   return { key, user };
 }
 
+export function takesIdempotencyKey(spec: Json, op: Json): boolean {
+  return (op.parameters ?? []).some((p: Json) => deref(spec, p).name === 'Idempotency-Key');
+}
+
+/**
+ * x-secret-once: the operation's success response holds a secret shown only there, and the value
+ * is a JSON pointer to the id of the object the secret belongs to. Such a response is never stored
+ * for an Idempotency-Key replay (http/idempotency.ts answers E1011 naming the id instead), so the
+ * operation must take the key, the pointer must lead to a string in every success body, and an
+ * operation taking the key whose success body has a `secret` must say so.
+ */
+export function secretOnceOf(spec: Json, op: Json, idempotent: boolean): { idPath: string[] } | null {
+  const pointer: unknown = op['x-secret-once'];
+  const successes = Object.entries<Json>(op.responses ?? {})
+    .filter(([status]) => status.startsWith('2'))
+    .map(([status, r]) => [status, deref(spec, deref(spec, r).content?.['application/json']?.schema ?? {})] as const);
+  if (pointer === undefined) {
+    if (idempotent && successes.some(([, schema]) => schema.properties?.secret !== undefined)) {
+      throw new Error(`${op.operationId}: a success response holds a secret; declare x-secret-once so an Idempotency-Key replay never stores or returns it`);
+    }
+    return null;
+  }
+  if (typeof pointer !== 'string' || !pointer.startsWith('/')) throw new Error(`${op.operationId}: x-secret-once must be a JSON pointer to the id, e.g. /api_key/id`);
+  if (!idempotent) throw new Error(`${op.operationId}: x-secret-once needs the IdempotencyKey parameter`);
+  const idPath = pointer.slice(1).split('/').map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
+  for (const [status, schema] of successes) {
+    const target = idPath.reduce<Json | undefined>((s, name) => (s === undefined ? undefined : deref(spec, s.properties?.[name] ?? {})), schema);
+    if (target?.type !== 'string') throw new Error(`${op.operationId}: x-secret-once ${pointer} is not a string in the ${status} response`);
+  }
+  return { idPath };
+}
+
 export function generateRoutes(spec: Json, validators: Map<string, OperationValidators>): string {
   const entries = operationsOf(spec).map(({ operationId, method, path, tag, op }) => {
     const requestBody = op.requestBody ? deref(spec, op.requestBody) : null;
@@ -40,6 +72,7 @@ export function generateRoutes(spec: Json, validators: Map<string, OperationVali
     const responses = Object.entries(v.responses)
       .map(([status, name]) => `${status}: v.${name}`)
       .join(', ');
+    const idempotent = takesIdempotencyKey(spec, op);
     const route = {
       operationId,
       method: method.toUpperCase(),
@@ -52,7 +85,8 @@ export function generateRoutes(spec: Json, validators: Map<string, OperationVali
       sla: slaOf(spec, op),
       rateLimit: { cost: 1, ...spec['x-rate-limit'], ...op['x-rate-limit'] },
       allowUnknownQuery: op['x-allow-unknown-query'] === true,
-      idempotent: (op.parameters ?? []).some((p: Json) => deref(spec, p).name === 'Idempotency-Key'),
+      idempotent,
+      secretOnce: secretOnceOf(spec, op, idempotent),
       quota: (spec.tags ?? []).find((t: Json) => t.name === tag)?.['x-quota'] !== false,
       responseTypes: Object.fromEntries(
         Object.entries<Json>(op.responses ?? {}).map(([status, r]) => [status, Object.keys(deref(spec, r).content ?? {})[0] ?? null]),
@@ -86,6 +120,11 @@ export interface RouteDefinition {
   readonly allowUnknownQuery: boolean;
   /** Takes an Idempotency-Key header: a retry with the same key replays the first response. */
   readonly idempotent: boolean;
+  /**
+   * The success response holds a secret shown once (x-secret-once): it is never stored for a
+   * replay, and \`idPath\` leads to the id of the object the secret belongs to.
+   */
+  readonly secretOnce: { readonly idPath: readonly string[] } | null;
   /** Counts against the plan's monthly quota (its tag's x-quota), refused with E1302 past it. */
   readonly quota: boolean;
   /** The media type of each declared response, by status. */

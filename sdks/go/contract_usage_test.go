@@ -32,7 +32,7 @@ func TestUsageAndExport(t *testing.T) {
 	}
 	csv, err := client.Usage.Export(ctx(t), transmute.ExportUsageParams{From: from, To: to})
 	must(t, err)
-	if !strings.HasPrefix(string(csv), "day,operation,requests,errors,bytes_in,bytes_out,avg_latency_ms\r\n") || !strings.Contains(string(csv), ",createConversion,") {
+	if !strings.HasPrefix(string(csv), "day,operation,requests,errors,bytes_in,bytes_out,avg_latency_ms,statuses\r\n") || !strings.Contains(string(csv), ",createConversion,") {
 		t.Fatalf("usage export %q", csv)
 	}
 }

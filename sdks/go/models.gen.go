@@ -1176,7 +1176,20 @@ type UsageRow struct {
 	PeriodStart Timestamp `json:"period_start"`
 
 	// Requests Requests answered.
-	Requests             int64                  `json:"requests"`
+	Requests int64 `json:"requests"`
+
+	// Statuses Requests by HTTP status, ascending. Usage recorded before statuses were kept counts in requests but not here.
+	Statuses             *[]UsageStatus         `json:"statuses,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// UsageStatus Requests of one operation and period answered with one HTTP status.
+type UsageStatus struct {
+	// Requests Requests answered with it.
+	Requests int64 `json:"requests"`
+
+	// Status The HTTP status code.
+	Status               int32                  `json:"status"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
@@ -1386,6 +1399,18 @@ type ListApiKeysParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CreateApiKeyParams defines parameters for CreateApiKey.
+type CreateApiKeyParams struct {
+	// IdempotencyKey A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// RotateApiKeyParams defines parameters for RotateApiKey.
+type RotateApiKeyParams struct {
+	// IdempotencyKey A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListAuditEventsParams defines parameters for ListAuditEvents.
 type ListAuditEventsParams struct {
 	// Limit Items per page.
@@ -1427,7 +1452,7 @@ type ListEventsParams struct {
 
 // ReplayEventParams defines parameters for ReplayEvent.
 type ReplayEventParams struct {
-	// IdempotencyKey A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header).
+	// IdempotencyKey A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1445,13 +1470,13 @@ type ListJobsParams struct {
 
 // CreateJobParams defines parameters for CreateJob.
 type CreateJobParams struct {
-	// IdempotencyKey A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header).
+	// IdempotencyKey A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // CreateDataExportParams defines parameters for CreateDataExport.
 type CreateDataExportParams struct {
-	// IdempotencyKey A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header).
+	// IdempotencyKey A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1493,7 +1518,7 @@ type ListWebhookEndpointsParams struct {
 
 // CreateWebhookEndpointParams defines parameters for CreateWebhookEndpoint.
 type CreateWebhookEndpointParams struct {
-	// IdempotencyKey A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header).
+	// IdempotencyKey A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1504,6 +1529,12 @@ type ListWebhookDeliveriesParams struct {
 
 	// Cursor The `next_cursor` of the previous page; omit for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// RotateWebhookSecretParams defines parameters for RotateWebhookSecret.
+type RotateWebhookSecretParams struct {
+	// IdempotencyKey A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
@@ -5602,6 +5633,14 @@ func (a *UsageRow) UnmarshalJSON(b []byte) error {
 		delete(object, "requests")
 	}
 
+	if raw, found := object["statuses"]; found {
+		err = json.Unmarshal(raw, &a.Statuses)
+		if err != nil {
+			return fmt.Errorf("error reading 'statuses': %w", err)
+		}
+		delete(object, "statuses")
+	}
+
 	if len(object) != 0 {
 		a.AdditionalProperties = make(map[string]interface{})
 		for fieldName, fieldBuf := range object {
@@ -5659,6 +5698,92 @@ func (a UsageRow) MarshalJSON() ([]byte, error) {
 	object["requests"], err = json.Marshal(a.Requests)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'requests': %w", err)
+	}
+
+	if a.Statuses != nil {
+		object["statuses"], err = json.Marshal(a.Statuses)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'statuses': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for UsageStatus. Returns the specified
+// element and whether it was found
+func (a UsageStatus) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for UsageStatus
+func (a *UsageStatus) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for UsageStatus to handle AdditionalProperties
+func (a *UsageStatus) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["requests"]; found {
+		err = json.Unmarshal(raw, &a.Requests)
+		if err != nil {
+			return fmt.Errorf("error reading 'requests': %w", err)
+		}
+		delete(object, "requests")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for UsageStatus to handle AdditionalProperties
+func (a UsageStatus) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["requests"], err = json.Marshal(a.Requests)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'requests': %w", err)
+	}
+
+	object["status"], err = json.Marshal(a.Status)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'status': %w", err)
 	}
 
 	for fieldName, field := range a.AdditionalProperties {

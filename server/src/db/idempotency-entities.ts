@@ -23,8 +23,13 @@ export const IdempotencyRecord = defineEntity({
     expiresAt: p.datetime().index(),
     responseStatus: p.integer().nullable(),
     responseHeaders: p.json<Record<string, string>>().nullable(),
-    /** Sealed (auth/secret-box.ts): a replayed response may carry a secret shown once, e.g. whsec_. */
+    /**
+     * Sealed (auth/secret-box.ts). Null for a success whose body held a secret shown once (the
+     * operation's x-secret-once): the secret is never kept, so the body is not either.
+     */
     responseBody: p.blob().$type<Buffer>().nullable(),
+    /** With a withheld body: the id of the object whose secret it held, named by the E1011 a replay answers. */
+    resourceId: p.text().nullable(),
   },
 });
 export type IdempotencyRecord = InferEntity<typeof IdempotencyRecord>;

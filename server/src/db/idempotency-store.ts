@@ -5,8 +5,10 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 export interface StoredResponse {
   status: number;
   headers: Record<string, string>;
-  /** Sealed; http/idempotency.ts opens it. */
-  body: Buffer;
+  /** Sealed; http/idempotency.ts opens it. Null when withheld: the body held a secret shown once. */
+  body: Buffer | null;
+  /** With a withheld body: the id of the object the withheld secret belongs to, for the replay to name. */
+  resourceId: string | null;
 }
 
 export type Claim =
@@ -34,6 +36,7 @@ interface ExistingRow {
   response_status: number | null;
   response_headers: Record<string, string> | null;
   response_body: Buffer | null;
+  resource_id: string | null;
 }
 
 // A claim races only with its own key's rows changing under it (a release, an expiry); after this
@@ -55,8 +58,9 @@ export class IdempotencyStore {
       // Gone (released after a 5xx) or expired since the claim was tried: claim again.
       if (row === undefined || !row.live) continue;
       if (!row.fingerprint.equals(request.fingerprint)) return { outcome: 'mismatch' };
-      if (row.state === 'in_flight' || row.response_status === null || row.response_body === null) return { outcome: 'in_flight' };
-      return { outcome: 'done', response: { status: row.response_status, headers: row.response_headers ?? {}, body: row.response_body } };
+      if (row.state === 'in_flight' || row.response_status === null) return { outcome: 'in_flight' };
+      const response = { status: row.response_status, headers: row.response_headers ?? {}, body: row.response_body, resourceId: row.resource_id };
+      return { outcome: 'done', response };
     }
     return { outcome: 'in_flight' };
   }
@@ -67,9 +71,9 @@ export class IdempotencyStore {
    */
   async complete(accountId: string, key: string, claimedAt: Date, response: StoredResponse): Promise<boolean> {
     const rows = await this.#orm.em.fork().execute(
-      `update idempotency_keys set state = 'done', locked_until = null, response_status = ?, response_headers = ?::jsonb, response_body = ?
+      `update idempotency_keys set state = 'done', locked_until = null, response_status = ?, response_headers = ?::jsonb, response_body = ?, resource_id = ?
        where account_id = ? and key = ? and created_at = ? and state = 'in_flight' returning 1`,
-      [response.status, JSON.stringify(response.headers), response.body, accountId, key, claimedAt],
+      [response.status, JSON.stringify(response.headers), response.body, response.resourceId, accountId, key, claimedAt],
     );
     return rows.length === 1;
   }
@@ -101,7 +105,7 @@ export class IdempotencyStore {
        on conflict (account_id, key) do update set
          fingerprint = excluded.fingerprint, state = 'in_flight', locked_until = excluded.locked_until,
          created_at = excluded.created_at, expires_at = excluded.expires_at,
-         response_status = null, response_headers = null, response_body = null
+         response_status = null, response_headers = null, response_body = null, resource_id = null
        where k.expires_at <= excluded.created_at
           or (k.state = 'in_flight' and k.locked_until <= excluded.created_at and k.fingerprint = excluded.fingerprint)
        returning 1`,
@@ -112,7 +116,7 @@ export class IdempotencyStore {
 
   async #existing(r: ClaimRequest): Promise<ExistingRow | undefined> {
     const rows = await this.#orm.em.fork().execute<ExistingRow[]>(
-      `select fingerprint, state, expires_at > ? as live, response_status, response_headers, response_body
+      `select fingerprint, state, expires_at > ? as live, response_status, response_headers, response_body, resource_id
        from idempotency_keys where account_id = ? and key = ?`,
       [r.now, r.accountId, r.key],
     );

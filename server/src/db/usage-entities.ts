@@ -1,4 +1,4 @@
-// Usage rollups (issue 4 §4): requests per account, API key, operation and minute, written in
+// Usage rollups (issue 4 §4): requests per account, API key, operation, status and minute, written in
 // batches by usage/usage-meter.ts; and each account's requests per calendar month (UTC), kept
 // beside them so the monthly quota is one primary-key read, not a sum over a month of minutes.
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
@@ -16,6 +16,11 @@ export const UsageMinute = defineEntity({
     /** Null for a signed-in user's requests (no API key). */
     keyId: p.text().nullable(),
     operationId: p.text(),
+    /**
+     * The HTTP status answered (why whole, not a class: usage/usage-buffer.ts). Null only on rows
+     * written before statuses were kept, which count requests and errors without it.
+     */
+    status: p.smallint().nullable(),
     minute: p.datetime(),
     requests: p.bigint('number'),
     /** Answered with a status of 400 or more. */
@@ -27,7 +32,7 @@ export const UsageMinute = defineEntity({
   },
   // The flush upserts on this; the migration makes it NULLS NOT DISTINCT so a user's requests (no
   // key) land in one row per minute too. Its leading (account, minute) serves every range query.
-  uniques: [{ properties: ['account', 'minute', 'operationId', 'keyId'] }],
+  uniques: [{ properties: ['account', 'minute', 'operationId', 'keyId', 'status'] }],
 });
 export type UsageMinute = InferEntity<typeof UsageMinute>;
 

@@ -305,7 +305,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description Creates an API key with the scopes it needs and, optionally, an expiry and the addresses it may be used from. The secret is in this response only, so store it now.
+         * @description Creates an API key with the scopes it needs and, optionally, an expiry and the addresses it may be used from. The secret is in this response only, so store it now. A retry with the same Idempotency-Key creates no second key; since the secret is never stored, it answers 409 (E1011) naming the key made by the first request.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -349,7 +349,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate an API key
-         * @description Issues a new secret for the key. The previous secret keeps working for `grace_period_seconds` (at most 7 days), so deployments can switch without downtime.
+         * @description Issues a new secret for the key. The previous secret keeps working for `grace_period_seconds` (at most 7 days), so deployments can switch without downtime. A retry with the same Idempotency-Key does not rotate again; since the secret is never stored, it answers 409 (E1011) naming the key.
          */
         post: operations["rotateApiKey"];
         delete?: never;
@@ -497,7 +497,7 @@ export interface paths {
         put?: never;
         /**
          * Create a webhook endpoint
-         * @description Subscribes an HTTPS URL to event types. Deliveries are signed per Standard Webhooks with the secret in this response (`whsec_…`), shown only here and at rotation. URLs that resolve to private, loopback, link-local or metadata addresses are refused (E1404).
+         * @description Subscribes an HTTPS URL to event types. Deliveries are signed per Standard Webhooks with the secret in this response (`whsec_…`), shown only here and at rotation. URLs that resolve to private, loopback, link-local or metadata addresses are refused (E1404). A retry with the same Idempotency-Key creates no second endpoint; since the secret is never stored, it answers 409 (E1011) naming the endpoint made by the first request.
          */
         post: operations["createWebhookEndpoint"];
         delete?: never;
@@ -545,7 +545,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate an endpoint's signing secret
-         * @description Issues a new signing secret. For 24 hours deliveries carry signatures under both the new and the previous secret, so receivers can switch without dropping events.
+         * @description Issues a new signing secret. For 24 hours deliveries carry signatures under both the new and the previous secret, so receivers can switch without dropping events. A retry with the same Idempotency-Key does not rotate again; since the secret is never stored, it answers 409 (E1011) naming the endpoint.
          */
         post: operations["rotateWebhookSecret"];
         delete?: never;
@@ -623,7 +623,7 @@ export interface paths {
         };
         /**
          * Get usage
-         * @description Requests, errors, bytes and latency per operation, by minute, hour or day, for a time range. Counts are at most a few seconds behind.
+         * @description Requests (in total and by HTTP status), errors, bytes and latency per operation, by minute, hour or day, for a time range. Counts are at most a few seconds behind.
          */
         get: operations["getUsage"];
         put?: never;
@@ -1054,6 +1054,8 @@ export interface components {
              * @description Requests answered with 4xx or 5xx.
              */
             errors: number;
+            /** @description Requests by HTTP status, ascending. Usage recorded before statuses were kept counts in requests but not here. */
+            statuses?: components["schemas"]["UsageStatus"][];
             /**
              * Format: int64
              * @description Request body bytes.
@@ -1074,6 +1076,19 @@ export interface components {
              * @description Slowest answer.
              */
             max_latency_ms: number;
+        };
+        /** @description Requests of one operation and period answered with one HTTP status. */
+        UsageStatus: {
+            /**
+             * Format: int32
+             * @description The HTTP status code.
+             */
+            status: number;
+            /**
+             * Format: int64
+             * @description Requests answered with it.
+             */
+            requests: number;
         };
         /** @description Usage per operation and period. */
         Usage: {
@@ -1766,7 +1781,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request conflicts with the current state (for example E1116, E1114). */
+        /** @description The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011). */
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1838,7 +1853,7 @@ export interface components {
          * @example google
          */
         OidcProvider: string;
-        /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). */
+        /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
         IdempotencyKey: string;
         /**
          * @description The job's id.
@@ -2525,7 +2540,10 @@ export interface operations {
     createApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2554,6 +2572,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -2643,7 +2662,10 @@ export interface operations {
     rotateApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The API key's id.
@@ -2679,8 +2701,10 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2770,7 +2794,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). */
+                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -3025,7 +3049,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). */
+                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -3193,7 +3217,10 @@ export interface operations {
     rotateWebhookSecret: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The webhook endpoint's id.
@@ -3225,6 +3252,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3319,7 +3348,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). */
+                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -3535,7 +3564,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). */
+                /** @description A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;

@@ -13,6 +13,7 @@ export const errorCatalog = {
   E1008: { status: 403, title: "HTTPS required" },
   E1009: { status: 409, title: "Request with this Idempotency-Key in progress" },
   E1010: { status: 422, title: "Idempotency-Key reused with another request" },
+  E1011: { status: 409, title: "Secret already shown for this Idempotency-Key", retry: false },
   E1012: { status: 415, title: "Unsupported content coding" },
   E1101: { status: 401, title: "Authentication required" },
   E1102: { status: 401, title: "Invalid API key" },

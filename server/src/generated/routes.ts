@@ -20,6 +20,11 @@ export interface RouteDefinition {
   readonly allowUnknownQuery: boolean;
   /** Takes an Idempotency-Key header: a retry with the same key replays the first response. */
   readonly idempotent: boolean;
+  /**
+   * The success response holds a secret shown once (x-secret-once): it is never stored for a
+   * replay, and `idPath` leads to the id of the object the secret belongs to.
+   */
+  readonly secretOnce: { readonly idPath: readonly string[] } | null;
   /** Counts against the plan's monthly quota (its tag's x-quota), refused with E1302 past it. */
   readonly quota: boolean;
   /** The media type of each declared response, by status. */
@@ -57,6 +62,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "application/json",
@@ -98,6 +104,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "application/json",
@@ -142,6 +149,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "application/json",
@@ -179,6 +187,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "201": "application/json",
@@ -215,6 +224,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -250,6 +260,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -285,6 +296,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -323,6 +335,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "204": null,
@@ -360,6 +373,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -397,6 +411,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -437,6 +452,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "204": null,
@@ -472,6 +488,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "302": null,
@@ -503,6 +520,7 @@ export const routes = [
   },
   "allowUnknownQuery": true,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -538,6 +556,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -574,6 +593,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -611,6 +631,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "204": null,
@@ -645,6 +666,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -681,13 +703,20 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
-  "idempotent": false,
+  "idempotent": true,
+  "secretOnce": {
+    "idPath": [
+      "api_key",
+      "id"
+    ]
+  },
   "quota": false,
   "responseTypes": {
     "201": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "409": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
     "422": "application/problem+json",
@@ -695,7 +724,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.ApiKeyCreate, params: null, responses: { 201: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ApiKeyCreate, params: v.createApiKey_params, responses: { 201: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getApiKey",
@@ -720,6 +749,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -756,6 +786,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "204": null,
@@ -793,7 +824,13 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
-  "idempotent": false,
+  "idempotent": true,
+  "secretOnce": {
+    "idPath": [
+      "api_key",
+      "id"
+    ]
+  },
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -801,13 +838,15 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "404": "application/problem+json",
+    "409": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
+    "422": "application/problem+json",
     "429": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.ApiKeyRotate, params: v.rotateApiKey_params, responses: { 200: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ApiKeyRotate, params: v.rotateApiKey_params, responses: { 200: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listAuditEvents",
@@ -832,6 +871,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -871,6 +911,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "application/json",
@@ -912,6 +953,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": true,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "202": "application/json",
@@ -955,6 +997,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "application/json",
@@ -995,6 +1038,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "application/json",
@@ -1036,6 +1080,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "application/json",
@@ -1078,6 +1123,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "text/event-stream",
@@ -1118,6 +1164,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "application/json",
@@ -1159,6 +1206,12 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": true,
+  "secretOnce": {
+    "idPath": [
+      "endpoint",
+      "id"
+    ]
+  },
   "quota": true,
   "responseTypes": {
     "201": "application/json",
@@ -1202,6 +1255,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "application/json",
@@ -1244,6 +1298,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "application/json",
@@ -1287,6 +1342,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "204": null,
@@ -1326,7 +1382,13 @@ export const routes = [
     "policy": "plan"
   },
   "allowUnknownQuery": false,
-  "idempotent": false,
+  "idempotent": true,
+  "secretOnce": {
+    "idPath": [
+      "endpoint",
+      "id"
+    ]
+  },
   "quota": true,
   "responseTypes": {
     "200": "application/json",
@@ -1334,11 +1396,13 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "404": "application/problem+json",
+    "409": "application/problem+json",
+    "422": "application/problem+json",
     "429": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.rotateWebhookSecret_params, responses: { 200: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.rotateWebhookSecret_params, responses: { 200: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listWebhookDeliveries",
@@ -1367,6 +1431,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "application/json",
@@ -1407,6 +1472,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "application/json",
@@ -1448,6 +1514,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": true,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "202": "application/json",
@@ -1492,6 +1559,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -1531,6 +1599,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "text/csv",
@@ -1566,6 +1635,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -1602,6 +1672,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -1639,6 +1710,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": true,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "202": "application/json",
@@ -1676,6 +1748,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": false,
   "responseTypes": {
     "200": "application/json",
@@ -1711,6 +1784,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "application/health+json",
@@ -1738,6 +1812,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "application/health+json",
@@ -1766,6 +1841,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "text/plain",
@@ -1795,6 +1871,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "application/json",
@@ -1822,6 +1899,7 @@ export const routes = [
   },
   "allowUnknownQuery": false,
   "idempotent": false,
+  "secretOnce": null,
   "quota": true,
   "responseTypes": {
     "200": "text/html",

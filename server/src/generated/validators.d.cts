@@ -45,6 +45,7 @@ export declare const WebhookEndpointUpdate: ValidateFunction;
 export declare const WebhookEndpointWithSecret: ValidateFunction;
 export declare const cancelJob_params: ValidateFunction;
 export declare const completeOidcSignIn_params: ValidateFunction;
+export declare const createApiKey_params: ValidateFunction;
 export declare const createDataExport_params: ValidateFunction;
 export declare const createJob_params: ValidateFunction;
 export declare const createWebhookEndpoint_params: ValidateFunction;

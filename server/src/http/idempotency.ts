@@ -6,6 +6,11 @@
 // while the first still runs is 409 (E1009). A 5xx is not stored: the key is released so a retry
 // can run, while a 4xx is stored and replayed like any other response, as the draft asks.
 //
+// A success whose body holds a secret shown once (route.secretOnce, the spec's x-secret-once: a new
+// API key, a webhook signing secret) is the exception: secrets are never stored nor returned twice,
+// so only the id of the object it created or rotated is kept, and a retry answers E1011 naming it.
+// The client learns that nothing was done twice and what to revoke if it lost the secret.
+//
 // What this cannot promise: if storing the response fails after the handler committed, or the
 // handler outlives the lock (`lockMs`), a later retry runs the handler again. The lock exists so a
 // crashed process does not pin a key until it expires.
@@ -35,7 +40,7 @@ const MAX_PURGE_BATCHES = 20;
 export interface IdempotencyOptions {
   ttlMs: number;
   lockMs?: number;
-  /** Seals stored bodies: a replayable response may hold a secret shown once (a webhook's whsec_). */
+  /** Seals stored bodies: they may hold personal data (a job's output, a webhook URL). */
   box: SecretBox;
   log: Logger;
 }
@@ -102,10 +107,7 @@ export class Idempotency {
       if (ctx.body instanceof Stream) ctx.state.log.error({ operation: ctx.state.route?.operationId }, 'an idempotent operation streamed its response; nothing stored');
       return this.#release(accountId, key, claimedAt);
     }
-    const bytes = bodyBytes(ctx.body);
-    // The client gets exactly the bytes a replay will send.
-    ctx.body = bytes;
-    const response: StoredResponse = { status: ctx.status, headers: storedHeaders(ctx), body: this.#box.seal(bytes, sealContext(accountId, key)) };
+    const response = this.#storable(ctx, accountId, key);
     try {
       if (!(await this.#store.complete(accountId, key, claimedAt, response))) {
         ctx.state.log.warn({ idempotency_key: key }, 'the handler outlived its idempotency lock and a retry took the key over; its response was not stored');
@@ -117,7 +119,30 @@ export class Idempotency {
     }
   }
 
+  /** What a replay needs of the response: the bytes as sent, or only an id when they hold a secret shown once. */
+  #storable(ctx: AppContext, accountId: string, key: string): StoredResponse {
+    const secretOnce = ctx.state.route?.secretOnce;
+    if (secretOnce && ctx.status < 300) {
+      const id = idAt(ctx.body, secretOnce.idPath);
+      // Still withheld: a replay must not return the secret even if it cannot say whose it was.
+      if (id === null) ctx.state.log.error({ operation: ctx.state.route?.operationId }, 'x-secret-once names no id in the reply');
+      return { status: ctx.status, headers: storedHeaders(ctx), body: null, resourceId: id };
+    }
+    const bytes = bodyBytes(ctx.body);
+    // The client gets exactly the bytes a replay will send.
+    ctx.body = bytes;
+    return { status: ctx.status, headers: storedHeaders(ctx), body: this.#box.seal(bytes, sealContext(accountId, key)), resourceId: null };
+  }
+
   #replay(ctx: AppContext, accountId: string, key: string, response: StoredResponse): void {
+    if (response.body === null) {
+      const id = response.resourceId ?? 'the object it made';
+      throw new ApiError(
+        'E1011',
+        `The request with this Idempotency-Key already succeeded for ${id}; its secret was shown once, in that response, and is not kept. ` +
+          `If you did not store it, revoke or rotate ${id} with a new Idempotency-Key.`,
+      );
+    }
     const bytes = this.#box.open(response.body, sealContext(accountId, key));
     ctx.status = response.status;
     ctx.set(response.headers);
@@ -203,6 +228,12 @@ function bodyBytes(body: unknown): Buffer {
   if (Buffer.isBuffer(body)) return body;
   if (typeof body === 'string') return Buffer.from(body);
   return Buffer.from(JSON.stringify(body));
+}
+
+/** The id at `path` in a reply the spec says holds one (scripts/generate/routes.ts checks the pointer). */
+function idAt(body: unknown, path: readonly string[]): string | null {
+  const id = path.reduce<unknown>((node, name) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[name] : undefined), body);
+  return typeof id === 'string' ? id : null;
 }
 
 function storedHeaders(ctx: AppContext): Record<string, string> {

@@ -1,5 +1,10 @@
-// Usage held in memory between flushes, summed per account, key, operation and minute: a burst of
-// requests costs one row per minute, not one per request.
+// Usage held in memory between flushes, summed per account, key, operation, status and minute: a
+// burst of requests costs one row per minute and status, not one per request.
+//
+// The status stays whole in the key rather than as an error count or a status class: support
+// needs to tell a 401 from a 403 from a 429 from a 422 (each has a different fix), and billing can
+// then leave out whatever it does not charge for (refusals, our own 5xx) without a schema change.
+// An operation answers only the few statuses the spec declares, so the rows stay few.
 
 export interface UsageRecord {
   accountId: string;
@@ -18,9 +23,12 @@ export interface UsageRow {
   accountId: string;
   keyId: string | null;
   operationId: string;
+  /** The HTTP status answered. */
+  status: number;
   /** The minute's first instant, ms since the epoch. */
   minute: number;
   requests: number;
+  /** Requests answered with 400 or more: every one of the row's, or none (the status is in the key). */
   errors: number;
   bytesIn: number;
   bytesOut: number;
@@ -35,7 +43,7 @@ export class UsageBuffer {
   #rows = new Map<string, UsageRow>();
   #records = 0;
 
-  /** `maxRows`: distinct (account, key, operation, minute) rows held while the database is away. */
+  /** `maxRows`: distinct (account, key, operation, status, minute) rows held while the database is away. */
   constructor(maxRows: number) {
     this.#maxRows = maxRows;
   }
@@ -48,11 +56,11 @@ export class UsageBuffer {
   /** False when the record was dropped because the buffer is full. */
   add(record: UsageRecord): boolean {
     const minute = record.at - (record.at % MINUTE_MS);
-    const id = idOf(record.accountId, record.keyId, record.operationId, minute);
+    const id = idOf(record.accountId, record.keyId, record.operationId, record.status, minute);
     let row = this.#rows.get(id);
     if (row === undefined) {
       if (this.#rows.size >= this.#maxRows) return false;
-      row = { accountId: record.accountId, keyId: record.keyId, operationId: record.operationId, minute, ...ZERO };
+      row = { accountId: record.accountId, keyId: record.keyId, operationId: record.operationId, status: record.status, minute, ...ZERO };
       this.#rows.set(id, row);
     }
     row.requests += 1;
@@ -91,12 +99,12 @@ export class UsageBuffer {
 
 const ZERO = { requests: 0, errors: 0, bytesIn: 0, bytesOut: 0, durationMsSum: 0, durationMsMax: 0 };
 
-function idOf(accountId: string, keyId: string | null, operationId: string, minute: number): string {
-  return `${accountId}\n${keyId ?? ''}\n${operationId}\n${minute}`;
+function idOf(accountId: string, keyId: string | null, operationId: string, status: number, minute: number): string {
+  return `${accountId}\n${keyId ?? ''}\n${operationId}\n${status}\n${minute}`;
 }
 
 function rowId(row: UsageRow): string {
-  return idOf(row.accountId, row.keyId, row.operationId, row.minute);
+  return idOf(row.accountId, row.keyId, row.operationId, row.status, row.minute);
 }
 
 function merge(into: UsageRow, row: UsageRow): void {

@@ -2,7 +2,7 @@
 // caller's own account: the account id comes from the principal, never from the request.
 import { Readable } from 'node:stream';
 import { ApiError } from '../http/problem.ts';
-import type { Granularity, UsagePeriod, UsageStore } from '../db/usage-store.ts';
+import type { Granularity, StatusCount, UsagePeriod, UsageStore } from '../db/usage-store.ts';
 
 const DAY_MS = 86_400_000;
 const MAX_RANGE_DAYS = 366;
@@ -13,7 +13,8 @@ const MAX_PERIODS = 100_000;
 const EXPORT_DAYS_PER_QUERY = 7;
 // The spec's bound on latency fields. Only a long-lived stream (job events over SSE) lasts longer.
 const MAX_LATENCY_MS = 3_600_000;
-const CSV_HEADER = 'day,operation,requests,errors,bytes_in,bytes_out,avg_latency_ms\r\n';
+// statuses last, so a reader that takes the columns by position keeps working.
+const CSV_HEADER = 'day,operation,requests,errors,bytes_in,bytes_out,avg_latency_ms,statuses\r\n';
 
 export interface UsageQuery {
   from: string;
@@ -28,6 +29,7 @@ export interface UsageReport {
     period_start: string;
     requests: number;
     errors: number;
+    statuses: StatusCount[];
     bytes_in: number;
     bytes_out: number;
     avg_latency_ms: number;
@@ -74,9 +76,12 @@ export class UsageReports {
       // Windows end on UTC midnights, so no day is split between two queries.
       const end = new Date(Math.min(to.getTime(), startOfDay(start) + EXPORT_DAYS_PER_QUERY * DAY_MS));
       const days = await this.#store.days({ accountId, from: start, to: end });
-      // Fields are dates, operationIds ([a-zA-Z]+) and numbers: nothing a CSV writer would quote.
+      // Fields are dates, operationIds ([a-zA-Z]+), numbers and `status:requests` pairs separated by
+      // spaces: nothing a CSV writer would quote.
       if (days.length > 0) {
-        yield days.map((d) => `${d.day},${d.operation},${d.requests},${d.errors},${d.bytesIn},${d.bytesOut},${latency(d.avgLatencyMs)}\r\n`).join('');
+        yield days
+          .map((d) => `${d.day},${d.operation},${d.requests},${d.errors},${d.bytesIn},${d.bytesOut},${latency(d.avgLatencyMs)},${statusPairs(d.statuses)}\r\n`)
+          .join('');
       }
       start = end;
     }
@@ -104,11 +109,16 @@ function periodView(p: UsagePeriod): UsageReport['data'][number] {
     period_start: p.periodStart.toISOString(),
     requests: p.requests,
     errors: p.errors,
+    statuses: p.statuses,
     bytes_in: p.bytesIn,
     bytes_out: p.bytesOut,
     avg_latency_ms: latency(p.avgLatencyMs),
     max_latency_ms: latency(p.maxLatencyMs),
   };
+}
+
+function statusPairs(statuses: readonly StatusCount[]): string {
+  return statuses.map((s) => `${s.status}:${s.requests}`).join(' ');
 }
 
 function latency(ms: number): number {

@@ -1,5 +1,6 @@
 // Idempotency-Key through the real server, on an operation that creates something: retries of
-// POST /v1/webhook-endpoints, one after another or all at once, create exactly one endpoint.
+// POST /v1/webhook-endpoints, one after another or all at once, create exactly one endpoint. Its
+// response holds a secret shown once, so a retry names the endpoint (E1011) instead of replaying it.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -28,22 +29,23 @@ async function endpointUrls(): Promise<string[]> {
 }
 
 describe('Idempotency-Key on the real server', () => {
-  it('replays a retried create: same status and body, one endpoint', async () => {
+  it('answers a retried create with the endpoint it made, not its secret: one endpoint', async () => {
     const idem = randomUUID();
     const first = await create(idem, endpoint('retried'));
     const second = await create(idem, endpoint('retried'));
     assert.equal(first.status, 201, first.text);
-    assert.equal(second.status, 201);
-    assert.equal(second.text, first.text);
-    assert.equal(second.headers.get('idempotent-replayed'), 'true');
+    assert.equal(second.status, 409, second.text);
+    assert.equal(second.body.code, 'E1011');
+    assert.ok(second.body.detail.includes(first.body.endpoint.id), second.body.detail);
+    assert.equal(second.text.includes(first.body.secret), false);
     assert.equal((await endpointUrls()).filter((u) => u.endsWith('/retried')).length, 1);
   });
 
   it('creates one endpoint for concurrent identical requests', async () => {
     const idem = randomUUID();
     const replies = await Promise.all(Array.from({ length: 8 }, () => create(idem, endpoint('concurrent'))));
-    assert.ok(replies.every((r) => r.status === 201 || (r.status === 409 && r.body.code === 'E1009')), replies.map((r) => r.status).join());
-    assert.equal(replies.filter((r) => r.status === 201 && r.headers.get('idempotent-replayed') === null).length, 1);
+    assert.ok(replies.every((r) => r.status === 201 || (r.status === 409 && ['E1009', 'E1011'].includes(r.body.code))), replies.map((r) => r.status).join());
+    assert.equal(replies.filter((r) => r.status === 201).length, 1);
     assert.equal((await endpointUrls()).filter((u) => u.endsWith('/concurrent')).length, 1);
   });
 

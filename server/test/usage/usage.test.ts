@@ -1,5 +1,6 @@
-// Usage metering through the real server: totals equal exactly the requests made, nothing is
-// written per request, and the reports (JSON and CSV) show the caller's own account only.
+// Usage metering through the real server: totals (in all and per status) equal exactly the
+// requests made, nothing is written per request, and the reports (JSON and CSV) show the caller's
+// own account only.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -57,6 +58,20 @@ function sum(replies: { status: number; bytesIn: number; bytesOut: number }[]): 
   };
 }
 
+type StatusCounts = { status: number; requests: number }[];
+
+/** Requests per status, ascending, as the API lists them. */
+function byStatus(replies: { status: number }[]): StatusCounts {
+  const counts = new Map<number, number>();
+  for (const r of replies) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => a - b).map(([status, requests]) => ({ status, requests }));
+}
+
+/** Several periods' status lists as one. */
+function merged(lists: StatusCounts[]): StatusCounts {
+  return byStatus(lists.flatMap((list) => list.flatMap((s) => Array.from({ length: s.requests }, () => ({ status: s.status })))));
+}
+
 const range = () => {
   const now = Date.now();
   return `from=${new Date(now - 86_400_000).toISOString()}&to=${new Date(now + 86_400_000).toISOString()}`;
@@ -73,6 +88,8 @@ describe('usage metering', () => {
     for (let i = 0; i < 3; i++) made('listFormats', await metered({ path: '/v1/formats', key: key.secret }));
     for (let i = 0; i < 2; i++) made('createConversion', await metered({ path: '/v1/conversions', key: key.secret, body: { from: 'json', to: 'csv', input: `[{"a":${i}}]` } }));
     for (let i = 0; i < 2; i++) made('createConversion', await metered({ path: '/v1/conversions', key: key.secret, body: { from: 'json', to: 'nope', input: '[]' } }));
+    made('createConversion', await metered({ path: '/v1/conversions', key: key.secret, body: { from: 'json', to: 'csv', input: '[{' } }));
+    made('getJob', await metered({ path: '/v1/jobs/job_000000000000000000000000', key: key.secret }));
     // Not the account's: no credentials, and a key that does not exist.
     assert.equal((await call(url('/v1/formats'))).status, 401);
     assert.equal((await call(url('/v1/formats'), { key: 'tm_unknownkey_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })).status, 401);
@@ -81,7 +98,7 @@ describe('usage metering', () => {
   it('writes nothing to the database per request', async () => {
     const [count] = await query<{ n: string }>('select count(*) as n from usage_minutes', []);
     assert.equal(Number(count!.n), 0);
-    assert.equal(server.running.usage.waiting, 7);
+    assert.equal(server.running.usage.waiting, [...byOperation.values()].flat().length);
   });
 
   it('records exactly the requests made, per operation, once flushed', async () => {
@@ -96,7 +113,20 @@ describe('usage metering', () => {
       stored.map((r) => ({ operation: r.operation_id, key_id: r.key_id, requests: Number(r.requests), errors: Number(r.errors), bytes_in: Number(r.bytes_in), bytes_out: Number(r.bytes_out) })),
       [...byOperation].sort(([a], [b]) => a.localeCompare(b)).map(([operation, replies]) => ({ operation, key_id: key.id, ...sum(replies) })),
     );
-    assert.equal(sum(byOperation.get('createConversion')!).errors, 2);
+    assert.equal(sum(byOperation.get('createConversion')!).errors, 3);
+  });
+
+  it('records the requests per status exactly as they were answered', async () => {
+    await server.running.usage.flush();
+    const stored = await query<{ operation_id: string; status: number; requests: string }>(
+      `select operation_id, status, sum(requests) as requests from usage_minutes
+       where account_id = ? and operation_id <> 'getUsage' and operation_id <> 'exportUsage' group by 1, 2 order by 1, 2`,
+      [key.accountId],
+    );
+    const expected = [...byOperation].sort(([a], [b]) => a.localeCompare(b)).flatMap(([operation, replies]) => byStatus(replies).map((s) => ({ operation, ...s })));
+    assert.deepEqual(stored.map((r) => ({ operation: r.operation_id, status: r.status, requests: Number(r.requests) })), expected);
+    // Three statuses for one operation: 200, 400 (an unknown target format) and 422 (unparsable input).
+    assert.deepEqual(byStatus(byOperation.get('createConversion')!).map((s) => s.status), [200, 400, 422]);
   });
 
   it('GET /v1/usage reports the same totals, with latency', async () => {
@@ -110,7 +140,11 @@ describe('usage metering', () => {
         { requests: 0, errors: 0, bytes_in: 0, bytes_out: 0 },
       );
       assert.deepEqual(totals, sum(replies), operation);
-      for (const row of reported) assert.ok(row.avg_latency_ms > 0 && row.max_latency_ms >= row.avg_latency_ms, JSON.stringify(row));
+      assert.deepEqual(merged(reported.map((row: { statuses: StatusCounts }) => row.statuses)), byStatus(replies), operation);
+      for (const row of reported) {
+        assert.ok(row.avg_latency_ms > 0 && row.max_latency_ms >= row.avg_latency_ms, JSON.stringify(row));
+        assert.equal(row.statuses.reduce((n: number, s: { requests: number }) => n + s.requests, 0), row.requests, JSON.stringify(row));
+      }
     }
     const one = await call(url(`/v1/usage?${range()}&granularity=minute&operation=listFormats`), { key: key.secret });
     assert.deepEqual(new Set(one.body.data.map((row: { operation: string }) => row.operation)), new Set(['listFormats']));
@@ -123,7 +157,7 @@ describe('usage metering', () => {
     assert.match(res.headers.get('content-disposition') ?? '', /^attachment; filename="usage-\d{8}T\d{6}Z-\d{8}T\d{6}Z\.csv"$/);
     const text = await res.text();
     const [header, ...lines] = text.split('\r\n');
-    assert.equal(header, 'day,operation,requests,errors,bytes_in,bytes_out,avg_latency_ms');
+    assert.equal(header, 'day,operation,requests,errors,bytes_in,bytes_out,avg_latency_ms,statuses');
     assert.equal(lines.pop(), '');
     const rows = lines.map((line) => line.split(','));
     for (const [operation, replies] of byOperation) {
@@ -137,6 +171,8 @@ describe('usage metering', () => {
         totals.bytes_out += Number(r[5]);
       }
       assert.deepEqual(totals, sum(replies), operation);
+      const statuses = mine.map((r) => r[7]!.split(' ').map((pair) => ({ status: Number(pair.split(':')[0]), requests: Number(pair.split(':')[1]) })));
+      assert.deepEqual(merged(statuses), byStatus(replies), operation);
     }
     // A streamed body has no Content-Length: its bytes are counted as they pass.
     const exported = await eventually(async () => {
@@ -153,7 +189,7 @@ describe('usage metering', () => {
     assert.equal(json.status, 200);
     assert.deepEqual(json.body.data, []);
     const csv = await call(url(`/v1/usage/export?${range()}`), { key: other.secret });
-    assert.equal(csv.text, 'day,operation,requests,errors,bytes_in,bytes_out,avg_latency_ms\r\n');
+    assert.equal(csv.text, 'day,operation,requests,errors,bytes_in,bytes_out,avg_latency_ms,statuses\r\n');
   });
 
   it('needs the usage:read scope on a key', async () => {

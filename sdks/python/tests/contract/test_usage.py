@@ -40,6 +40,6 @@ def test_async_usage(environment: ContractEnvironment, api_key: str) -> None:
             usage = await client.usage.retrieve(from_=end - timedelta(days=1), to=end)
             assert usage.granularity == "hour" and usage.to.tzinfo is not None
             exported = await client.usage.export(from_=end - timedelta(days=1), to=end)
-            assert exported.splitlines()[0] == "day,operation,requests,errors,bytes_in,bytes_out,avg_latency_ms"
+            assert exported.splitlines()[0] == "day,operation,requests,errors,bytes_in,bytes_out,avg_latency_ms,statuses"
 
     asyncio.run(run())

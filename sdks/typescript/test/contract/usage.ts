@@ -29,7 +29,7 @@ export function usageSuite(): void {
       const { data: csv, response } = await contract().client.usage.export(aroundNow()).withResponse();
       assert.match(response.headers.get('content-type') ?? '', /^text\/csv/);
       const [header, ...rows] = csv.trim().split('\r\n');
-      assert.equal(header, 'day,operation,requests,errors,bytes_in,bytes_out,avg_latency_ms');
+      assert.equal(header, 'day,operation,requests,errors,bytes_in,bytes_out,avg_latency_ms,statuses');
       assert.ok(rows.some((r) => r.split(',')[1] === 'createConversion'));
     });
   });

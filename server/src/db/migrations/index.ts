@@ -11,6 +11,8 @@ import { Migration20261128190200_idempotency_and_usage } from './Migration202611
 import { Migration20261128190300_data_rights } from './Migration20261128190300_data_rights.ts';
 import { Migration20261128192500_job_payload_chunks } from './Migration20261128192500_job_payload_chunks.ts';
 
+import { Migration20261129001540_idempotency_withheld_secrets } from './Migration20261129001540_idempotency_withheld_secrets.ts';
+import { Migration20261129001919_usage_status } from './Migration20261129001919_usage_status.ts';
 export const MIGRATIONS = [
   Migration20261128165256_accounts_and_api_keys,
   Migration20261128180000_identity,
@@ -20,4 +22,6 @@ export const MIGRATIONS = [
   Migration20261128190200_idempotency_and_usage,
   Migration20261128190300_data_rights,
   Migration20261128192500_job_payload_chunks,
+  Migration20261129001540_idempotency_withheld_secrets,
+  Migration20261129001919_usage_status,
 ];

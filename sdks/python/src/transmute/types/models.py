@@ -88,6 +88,19 @@ class EventReplayResult(BaseModel):
     """Endpoints it was queued for."""
 
 
+class UsageStatus(BaseModel):
+    """Requests of one operation and period answered with one HTTP status."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    status: int
+    """The HTTP status code."""
+    requests: int
+    """Requests answered with it."""
+
+
 class ConsentSet(BaseModel):
     """What the account agrees to."""
 
@@ -812,6 +825,8 @@ class UsageRow(BaseModel):
     """Requests answered."""
     errors: int
     """Requests answered with 4xx or 5xx."""
+    statuses: Optional[list[UsageStatus]] = None
+    """Requests by HTTP status, ascending. Usage recorded before statuses were kept counts in requests but not here."""
     bytes_in: int
     """Request body bytes."""
     bytes_out: int

@@ -333,6 +333,10 @@ export type UsageRow = {
      */
     errors: number;
     /**
+     * Requests by HTTP status, ascending. Usage recorded before statuses were kept counts in requests but not here.
+     */
+    statuses?: Array<UsageStatus>;
+    /**
      * Request body bytes.
      */
     bytes_in: number;
@@ -348,6 +352,20 @@ export type UsageRow = {
      * Slowest answer.
      */
     max_latency_ms: number;
+};
+
+/**
+ * Requests of one operation and period answered with one HTTP status.
+ */
+export type UsageStatus = {
+    /**
+     * The HTTP status code.
+     */
+    status: number;
+    /**
+     * Requests answered with it.
+     */
+    requests: number;
 };
 
 /**
@@ -1166,7 +1184,7 @@ export type ApiKeyId = string;
 export type OidcProvider = string;
 
 /**
- * A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header).
+ * A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead.
  */
 export type IdempotencyKey = string;
 
@@ -1362,7 +1380,7 @@ export type SignUpErrors = {
      */
     400: Problem;
     /**
-     * The request conflicts with the current state (for example E1116, E1114).
+     * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
     409: Problem;
     /**
@@ -1619,7 +1637,7 @@ export type SetUpTwoFactorErrors = {
      */
     403: Problem;
     /**
-     * The request conflicts with the current state (for example E1116, E1114).
+     * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
     409: Problem;
     /**
@@ -1668,7 +1686,7 @@ export type EnableTwoFactorErrors = {
      */
     403: Problem;
     /**
-     * The request conflicts with the current state (for example E1116, E1114).
+     * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
     409: Problem;
     /**
@@ -1725,7 +1743,7 @@ export type DisableTwoFactorErrors = {
      */
     403: Problem;
     /**
-     * The request conflicts with the current state (for example E1116, E1114).
+     * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
     409: Problem;
     /**
@@ -2056,6 +2074,12 @@ export type ListApiKeysResponse = ListApiKeysResponses[keyof ListApiKeysResponse
 
 export type CreateApiKeyData = {
     body: ApiKeyCreate;
+    headers?: {
+        /**
+         * A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/api-keys';
@@ -2074,6 +2098,10 @@ export type CreateApiKeyErrors = {
      * The credentials lack a required scope (E1105).
      */
     403: Problem;
+    /**
+     * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
+     */
+    409: Problem;
     /**
      * The body exceeds the operation's `x-body-limit` (E1004).
      */
@@ -2221,6 +2249,12 @@ export type GetApiKeyResponse = GetApiKeyResponses[keyof GetApiKeyResponses];
 
 export type RotateApiKeyData = {
     body?: ApiKeyRotate;
+    headers?: {
+        /**
+         * A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * The API key's id.
@@ -2249,6 +2283,10 @@ export type RotateApiKeyErrors = {
      */
     404: Problem;
     /**
+     * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
+     */
+    409: Problem;
+    /**
      * The body exceeds the operation's `x-body-limit` (E1004).
      */
     413: Problem;
@@ -2256,6 +2294,10 @@ export type RotateApiKeyErrors = {
      * The request's Content-Type is not accepted (E1003), or its body has a Content-Encoding (E1012).
      */
     415: Problem;
+    /**
+     * The input cannot be parsed (E1201), does not fit the target (E1202), exceeds a limit (E1203), or an option is invalid (E1204).
+     */
+    422: Problem;
     /**
      * The rate limit of the plan is exhausted.
      */
@@ -2401,7 +2443,7 @@ export type CreateJobData = {
     body: JobCreate;
     headers?: {
         /**
-         * A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header).
+         * A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead.
          */
         'Idempotency-Key'?: string;
     };
@@ -2424,7 +2466,7 @@ export type CreateJobErrors = {
      */
     403: Problem;
     /**
-     * The request conflicts with the current state (for example E1116, E1114).
+     * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
     409: Problem;
     /**
@@ -2548,7 +2590,7 @@ export type CancelJobErrors = {
      */
     404: Problem;
     /**
-     * The request conflicts with the current state (for example E1116, E1114).
+     * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
     409: Problem;
     /**
@@ -2606,7 +2648,7 @@ export type GetJobResultErrors = {
      */
     404: Problem;
     /**
-     * The request conflicts with the current state (for example E1116, E1114).
+     * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
     409: Problem;
     /**
@@ -2750,7 +2792,7 @@ export type CreateWebhookEndpointData = {
     body: WebhookEndpointCreate;
     headers?: {
         /**
-         * A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header).
+         * A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead.
          */
         'Idempotency-Key'?: string;
     };
@@ -2773,7 +2815,7 @@ export type CreateWebhookEndpointErrors = {
      */
     403: Problem;
     /**
-     * The request conflicts with the current state (for example E1116, E1114).
+     * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
     409: Problem;
     /**
@@ -2989,6 +3031,12 @@ export type UpdateWebhookEndpointResponse = UpdateWebhookEndpointResponses[keyof
 
 export type RotateWebhookSecretData = {
     body?: never;
+    headers?: {
+        /**
+         * A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * The webhook endpoint's id.
@@ -3016,6 +3064,14 @@ export type RotateWebhookSecretErrors = {
      * The object does not exist or is not yours (E1005); the two are not told apart.
      */
     404: Problem;
+    /**
+     * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
+     */
+    409: Problem;
+    /**
+     * The input cannot be parsed (E1201), does not fit the target (E1202), exceeds a limit (E1203), or an option is invalid (E1204).
+     */
+    422: Problem;
     /**
      * The rate limit of the plan is exhausted.
      */
@@ -3166,7 +3222,7 @@ export type ReplayEventData = {
     body?: EventReplay;
     headers?: {
         /**
-         * A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header).
+         * A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead.
          */
         'Idempotency-Key'?: string;
     };
@@ -3198,7 +3254,7 @@ export type ReplayEventErrors = {
      */
     404: Problem;
     /**
-     * The request conflicts with the current state (for example E1116, E1114).
+     * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
     409: Problem;
     /**
@@ -3347,7 +3403,7 @@ export type ExportUsageError = ExportUsageErrors[keyof ExportUsageErrors];
 
 export type ExportUsageResponses = {
     /**
-     * CSV: day, operation, requests, errors, bytes_in, bytes_out, avg_latency_ms.
+     * CSV: day, operation, requests, errors, bytes_in, bytes_out, avg_latency_ms, statuses. statuses lists status:requests pairs separated by spaces, ascending (empty for days before statuses were kept).
      */
     200: string;
 };
@@ -3452,7 +3508,7 @@ export type CreateDataExportData = {
     body?: never;
     headers?: {
         /**
-         * A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header).
+         * A unique key (for example a UUID) that makes retrying this request safe: a repeat with the same key gets the first response again, for 24 hours (IETF draft-ietf-httpapi-idempotency-key-header). Where the response holds a secret shown once (the operation's x-secret-once), the secret is not kept, so a repeat of a request that succeeded gets 409 (E1011) naming what it created or rotated instead.
          */
         'Idempotency-Key'?: string;
     };
@@ -3475,7 +3531,7 @@ export type CreateDataExportErrors = {
      */
     403: Problem;
     /**
-     * The request conflicts with the current state (for example E1116, E1114).
+     * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
     409: Problem;
     /**
