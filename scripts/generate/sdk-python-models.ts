@@ -13,7 +13,7 @@
 //   later must not make an older client reject the answer;
 // - each `x-event-data` schema gets its event model (`JobEvent`: id, event, data), as the runtime
 //   (_streaming.py) fills it in.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +34,8 @@ function generator(): string {
   if (!existsSync(GENERATOR_STAMP) || readFileSync(GENERATOR_STAMP, 'utf8') !== pins) {
     process.stderr.write(`generate: installing datamodel-code-generator into ${GENERATOR_VENV}\n`);
     rmSync(GENERATOR_VENV, { recursive: true, force: true });
-    const output = { stdio: ['ignore', process.stderr, 'inherit'] } as const;
+    // The installer's output goes to stderr, beside the generator's own messages.
+    const output: ExecFileSyncOptions = { stdio: ['ignore', 2, 2] };
     execFileSync('python3', ['-m', 'venv', GENERATOR_VENV], output);
     const pip = join(GENERATOR_VENV, 'bin', 'pip');
     execFileSync(pip, ['install', '-q', '--disable-pip-version-check', '--no-deps', '-r', GENERATOR_REQUIREMENTS], output);
