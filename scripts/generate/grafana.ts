@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../lib/spec.ts';
-import { ALERTS } from './grafana/alerts.ts';
+import { ALERTS, RUNBOOKS_DIR } from './grafana/alerts.ts';
 import { backgroundDashboard } from './grafana/dashboards/background.ts';
 import { databaseDashboard } from './grafana/dashboards/database.ts';
 import { objectivesDashboard } from './grafana/dashboards/objectives.ts';
@@ -21,8 +21,6 @@ export interface GeneratedFile {
   path: string;
   content: string;
 }
-
-export const RUNBOOKS_DIR = join('docs', 'runbooks');
 
 export function generateGrafana(spec: Json): GeneratedFile[] {
   const missing = ALERTS.filter((a) => !existsSync(join(ROOT, RUNBOOKS_DIR, `${a.name}.md`))).map((a) => a.name);

@@ -5,11 +5,11 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { generateGrafana, RUNBOOKS_DIR } from '../generate/grafana.ts';
-import { ALERTS, RUNBOOK_BASE_URL } from '../generate/grafana/alerts.ts';
+import { generateGrafana } from '../generate/grafana.ts';
+import { ALERTS, RUNBOOK_BASE_URL, RUNBOOKS_DIR, runbookUrl } from '../generate/grafana/alerts.ts';
 import { recordingRules, slaGroups } from '../generate/grafana/objectives.ts';
 import { DASHBOARDS_PATH, DATASOURCE_UID } from '../generate/grafana/provisioning.ts';
 import { loadSpec, ROOT } from '../lib/spec.ts';
@@ -93,8 +93,12 @@ it('Grafana provisions the same alerts as the Prometheus rule file', () => {
 it('every alert has a runbook, linked from its annotations, and every runbook an alert', () => {
   const alerts = (readYaml(join(PROMETHEUS_DIR, 'alerts.yml')).groups as Json[]).flatMap((g) => g.rules as Json[]);
   for (const alert of alerts) {
-    assert.equal(alert.annotations.runbook_url, `${RUNBOOK_BASE_URL}${alert.alert}`);
+    const link = alert.annotations.runbook_url;
+    assert.equal(link, runbookUrl(alert.alert));
+    assert.ok(link.startsWith(RUNBOOK_BASE_URL) && link.endsWith(`/${alert.alert}.md`), `${alert.alert} links ${link}`);
     assert.ok(existsSync(join(ROOT, RUNBOOKS_DIR, `${alert.alert}.md`)), `${alert.alert} has no runbook`);
+    // A link relative to the repository (the default) must reach the runbook file itself.
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(link)) assert.equal(resolve(ROOT, link), resolve(ROOT, RUNBOOKS_DIR, `${alert.alert}.md`), `${alert.alert} links ${link}`);
     assert.match(alert.labels.severity, /^(page|ticket)$/);
   }
   const runbooks = readdirSync(join(ROOT, RUNBOOKS_DIR)).map((f) => f.replace(/\.md$/, ''));

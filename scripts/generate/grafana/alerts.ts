@@ -16,8 +16,21 @@ export interface AlertDefinition {
   description: string;
 }
 
-/** Where docs/runbooks/<name>.md is published, as the error catalog's types are (transmute.dev/errors/…). */
-export const RUNBOOK_BASE_URL = 'https://transmute.dev/runbooks/';
+/** Where the runbooks are in this repository: one <alert name>.md per alert. */
+export const RUNBOOKS_DIR = 'docs/runbooks';
+
+/**
+ * The one place that says where alerts link their runbook: runbook_url is this base followed by
+ * <name>.md. The default is the runbooks' path in the repository, a link that resolves from a
+ * checkout and on a Git host's view of it, and never to a site that does not exist. Where
+ * docs/runbooks/ is published (a Git host's file view, a docs site), set the absolute URL of that
+ * folder, ending in "/", and run `make generate`: Alertmanager and Grafana show the link as it is.
+ */
+export const RUNBOOK_BASE_URL = `${RUNBOOKS_DIR}/`;
+
+export function runbookUrl(alertName: string): string {
+  return `${RUNBOOK_BASE_URL}${alertName}.md`;
+}
 
 const SERVER_ERRORS = 'http_request_duration_seconds_count{status_code=~"5.."}';
 
@@ -121,5 +134,5 @@ export function alertLabels(alert: AlertDefinition): Record<string, string> {
 }
 
 export function alertAnnotations(alert: AlertDefinition): Record<string, string> {
-  return { summary: alert.summary, description: alert.description, runbook_url: `${RUNBOOK_BASE_URL}${alert.name}` };
+  return { summary: alert.summary, description: alert.description, runbook_url: runbookUrl(alert.name) };
 }

@@ -4,7 +4,11 @@ import { stringify } from 'yaml';
 
 export const DATASOURCE_UID = 'transmute-prometheus';
 export const FOLDER = 'Transmute';
-/** Where the dashboards are once grafana/provisioning is mounted as Grafana's provisioning folder. */
+/**
+ * Where the dashboards are once grafana/provisioning is Grafana's provisioning folder. Absolute
+ * because Grafana does not resolve a provider's path against the provider file, and fixed because
+ * no environment variable names that folder under every install (docs/monitoring.md).
+ */
 export const DASHBOARDS_PATH = '/etc/grafana/provisioning/dashboards/transmute';
 
 export function datasourceProvisioning(): string {

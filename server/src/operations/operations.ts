@@ -7,7 +7,7 @@ import type { Handler } from '../http/handler.ts';
 import type { Readiness } from '../observability/readiness.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Config } from '../config.ts';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../http/problem.ts';
 
 const RETRY_AFTER_S = '5';
@@ -57,8 +57,15 @@ export function operationHandlers(readiness: Readiness, releaseId: string, metri
   };
 }
 
+const BEARER = /^Bearer +(.+)$/i;
+
+/**
+ * Both sides are hashed before the constant-time comparison, so neither the time taken nor an
+ * early length check tells a caller how long the token is or how much of it they guessed.
+ */
 function bearerMatches(header: string, token: string): boolean {
-  const presented = Buffer.from(header.replace(/^Bearer +/i, ''));
-  const expected = Buffer.from(token);
-  return presented.length === expected.length && timingSafeEqual(presented, expected);
+  const presented = BEARER.exec(header)?.[1];
+  return presented !== undefined && timingSafeEqual(sha256(presented), sha256(token));
 }
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest();

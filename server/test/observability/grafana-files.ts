@@ -52,18 +52,28 @@ export function rules(): Rules {
 const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'inf', 'nan']);
 
 /**
- * The metric names an expression reads: identifiers that are not functions, keywords, label names
- * or durations. Enough PromQL for our expressions; it does not aim to parse every query.
+ * The series selectors an expression reads: a metric name with its matchers, without range or
+ * offset (what must return data for the expression to compute on anything). Enough PromQL for our
+ * expressions; it does not aim to parse every query.
  */
+export function seriesSelectors(expr: string): string[] {
+  // Each mask keeps the length of what it hides, so a match in the masked text is cut from `expr`.
+  const blank = (s: string) => ' '.repeat(s.length);
+  const masked = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, (s) => `"${'_'.repeat(s.length - 2)}"`)
+    .replace(/\[[^\]]*\]/g, blank)
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, blank);
+  // Numbers and durations (0.99, 5m) are matched whole so that their letters are not names;
+  // a name followed by "(" is a function.
+  const selectors = [...masked.matchAll(/\d[\w.]*|([A-Za-z_:][\w:]*)(\s*\{[^}]*\})?(\s*\()?/g)]
+    .filter((m) => m[1] && !m[3] && !KEYWORDS.has(m[1].toLowerCase()))
+    .map((m) => expr.slice(m.index, m.index + m[0].length).replace(/\s*\{/, '{'));
+  return [...new Set(selectors)];
+}
+
+/** The metric names an expression reads. */
 export function metricNames(expr: string): string[] {
-  const bare = expr
-    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
-    .replace(/\{[^}]*\}/g, ' ')
-    .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
-  // Numbers and durations (0.99, 5m) are matched whole so that their letters are not names.
-  const names = [...bare.matchAll(/\d[\w.]*|([A-Za-z_:][\w:]*)(\s*\()?/g)].filter((m) => m[1] && !m[2] && !KEYWORDS.has(m[1].toLowerCase())).map((m) => m[1]!);
-  return [...new Set(names)];
+  return [...new Set(seriesSelectors(expr).map((selector) => selector.replace(/\{.*$/s, '')))];
 }
 
 /** Raw metric names an expression reads, recording rules replaced by what they read. */

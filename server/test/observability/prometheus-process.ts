@@ -1,6 +1,8 @@
-// A real Prometheus (Debian's `prometheus` package) on a loopback port, scraping one target every
-// second with the generated rule files loaded, and a small client for its HTTP API. No Prometheus
-// is an error, never a skip: a run without it would pass without proving anything.
+// A real Prometheus (Debian's `prometheus` package) on a loopback port, scraping its targets every
+// second with the generated rule files loaded, and a small client for its HTTP API; and a real
+// node_exporter (Debian's `prometheus-node-exporter`, which the `prometheus` package recommends)
+// for the host metrics the disk alert reads. Neither installed is an error, never a skip: a run
+// without them would pass without proving anything.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,8 +28,9 @@ export interface Prometheus {
   stop(): Promise<void>;
 }
 
-export function prometheusBinary(): string {
-  const candidates = [process.env.PROMETHEUS_BIN, ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'prometheus'))];
+/** `name` on PATH, or the file `variable` names. */
+function binary(name: string, variable: string, install: string): string {
+  const candidates = [process.env[variable], ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name))];
   for (const file of candidates) {
     if (!file) continue;
     try {
@@ -37,10 +40,40 @@ export function prometheusBinary(): string {
       // next candidate
     }
   }
-  throw new Error('Prometheus is not installed: `apt-get install -y prometheus` (Debian 12 ships 2.42), or set PROMETHEUS_BIN');
+  throw new Error(`${name} is not installed: ${install}, or set ${variable}`);
 }
 
-export async function startPrometheus(options: { target: string; ruleFiles: string[] }): Promise<Prometheus> {
+export function prometheusBinary(): string {
+  return binary('prometheus', 'PROMETHEUS_BIN', '`apt-get install -y prometheus` (Debian 12 ships 2.42)');
+}
+
+export interface Exporter {
+  /** host:port to scrape. */
+  target: string;
+  stop(): Promise<void>;
+}
+
+/** node_exporter with only the file system collector, and none of its own process metrics. */
+export async function startNodeExporter(): Promise<Exporter> {
+  const file = binary('prometheus-node-exporter', 'NODE_EXPORTER_BIN', '`apt-get install -y prometheus-node-exporter`');
+  const target = `127.0.0.1:${await freePort()}`;
+  const child = spawn(file, [`--web.listen-address=${target}`, '--collector.disable-defaults', '--collector.filesystem', '--web.disable-exporter-metrics'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const stop = () => terminate(child);
+  try {
+    await until(async () => (await fetch(`http://${target}/metrics`).catch(() => undefined))?.ok === true, 15_000, () => `node_exporter did not start:\n${stderr}`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { target, stop };
+}
+
+/** `targets`: job name → host:port. */
+export async function startPrometheus(options: { targets: Record<string, string>; ruleFiles: string[] }): Promise<Prometheus> {
   const binary = prometheusBinary();
   const dir = mkdtempSync(join(tmpdir(), 'transmute-prometheus-'));
   const config = join(dir, 'prometheus.yml');
@@ -49,7 +82,7 @@ export async function startPrometheus(options: { target: string; ruleFiles: stri
     stringify({
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
       rule_files: options.ruleFiles,
-      scrape_configs: [{ job_name: 'transmute', static_configs: [{ targets: [options.target] }] }],
+      scrape_configs: Object.entries(options.targets).map(([job, target]) => ({ job_name: job, static_configs: [{ targets: [target] }] })),
     }),
   );
   const port = await freePort();

@@ -1,21 +1,29 @@
-// A real Prometheus scrapes the real server under a short load, with the generated rule files
-// loaded. Every rule evaluates cleanly, every dashboard query and alert expression is valid and
-// returns data where the load made some, and a forced fault (a burst of 5xx from a held database
-// pool) sets off the alerts meant for it. The rules are the generated ones, unchanged: `for`
-// durations hold an alert pending, and pending is what the fault must reach.
+// A real Prometheus scrapes the real server (and a node_exporter, for the disk alert) under a short
+// load, with the generated rule files loaded. Every rule evaluates cleanly, every dashboard query
+// returns data where the load made some, every series an alert expression reads returns data, the
+// server counts the refusals and the jobs it was given, and forced faults (slow requests; a burst
+// of 5xx from a held database pool) set off the alerts meant for them. The rules are the generated
+// ones, unchanged: `for` durations hold an alert pending, and pending is what a fault must reach.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { generateApiKey } from '../../src/auth/key-format.ts';
 import { ENTITIES } from '../../src/db/entities.ts';
 import type { PgPool } from '../../src/db/pg-pool.ts';
 import { call, signUp, startTestServer, type TestServer } from '../support/server.ts';
-import { dashboardQueries, rules, RULE_FILES } from './grafana-files.ts';
-import { startPrometheus, until, type ActiveAlert, type Prometheus } from './prometheus-process.ts';
+import { busyKey, ended, waitForJob } from '../jobs/fixture.ts';
+import { dashboardQueries, rules, RULE_FILES, seriesSelectors } from './grafana-files.ts';
+import { startNodeExporter, startPrometheus, until, type ActiveAlert, type Exporter, type Prometheus } from './prometheus-process.ts';
 
-/** What each alert must do in this test; every alert in alerts.yml must be listed. */
-const EXPECTED: Record<string, 'load' | 'fault' | 'quiet' | string> = {
+/**
+ * What each alert must do in this test; every alert in alerts.yml must be listed. `host`: its value
+ * is this machine's disks, so only that its series return data is asserted.
+ */
+const EXPECTED: Record<string, 'load' | 'slow' | 'fault' | 'quiet' | 'host'> = {
   TransmuteLoginFailures: 'load', // the load fails more than 10 log-ins within seconds
+  TransmuteHighLatencyP99: 'slow',
   TransmuteServerErrors: 'fault',
   TransmuteHighErrorRate: 'fault',
   TransmuteDatabasePoolSaturated: 'fault',
@@ -23,8 +31,7 @@ const EXPECTED: Record<string, 'load' | 'fault' | 'quiet' | string> = {
   TransmuteErrorBudgetBurnSlow: 'fault',
   TransmuteHighMemoryUsage: 'quiet',
   TransmuteLoadShedding: 'quiet', // fires in promtool's tests; nothing here is shed
-  TransmuteDiskSpaceLow: 'quiet', // no node_exporter here: a valid, empty expression
-  TransmuteHighLatencyP99: 'not asserted: requests the fault holds on a lock are slow on purpose',
+  TransmuteDiskSpaceLow: 'host',
 };
 const startedBy = (cause: string) => Object.keys(EXPECTED).filter((name) => EXPECTED[name] === cause);
 
@@ -34,7 +41,11 @@ const FAULT_MIN_MS = 5_000;
 /** Dashboards use Grafana's $__rate_interval; the whole test fits in this window. */
 const RATE_WINDOW = '5m';
 
+/** How long each slow request's body takes to arrive: past the p99 alert's 1 s. */
+const SLOW_UPLOAD_MS = 1_500;
+
 let server: TestServer;
+let nodeExporter: Exporter;
 let prometheus: Prometheus;
 /** Alerts seen pending or firing, by name, with their labels. */
 const seen = new Map<string, ActiveAlert[]>();
@@ -52,10 +63,12 @@ async function inBatches(requests: Array<() => Promise<unknown>>, size = 25): Pr
 before(async () => {
   // A pool of 2 that gives up waiting after 300 ms: two queries stuck on a lock exhaust it.
   server = await startTestServer({ DB_POOL_MAX: '2', DB_POOL_MIN: '0', DB_ACQUIRE_TIMEOUT_MS: '300' });
-  prometheus = await startPrometheus({ target: new URL(server.url).host, ruleFiles: RULE_FILES });
+  nodeExporter = await startNodeExporter();
+  prometheus = await startPrometheus({ targets: { transmute: new URL(server.url).host, node: nodeExporter.target }, ruleFiles: RULE_FILES });
 });
 after(async () => {
   await prometheus?.stop();
+  await nodeExporter?.stop();
   await server?.stop();
 });
 
@@ -65,7 +78,7 @@ describe('a real Prometheus on the real server', () => {
   });
 
   it('scrapes the server and evaluates every rule without error', async () => {
-    await until(async () => (await prometheus.query('up{job="transmute"} == 1')).length === 1, 15_000, () => 'Prometheus never scraped the server');
+    await until(async () => (await prometheus.query('up == 1')).length === 2, 15_000, () => 'Prometheus never scraped both the server and node_exporter');
     const health = async () => {
       const res = await fetch(`${prometheus.url}/api/v1/rules`);
       const body = (await res.json()) as { data: { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }> } };
@@ -99,6 +112,38 @@ describe('a real Prometheus on the real server', () => {
     await until(async () => (await watchAlerts()).some((a) => a.labels.alertname === 'TransmuteLoginFailures'), 15_000, () => 'TransmuteLoginFailures never went off: is metrics.loginFailed() called for every failed log-in?');
     const errorAlerts = [...seen.values()].flat().filter((a) => startedBy('fault').includes(a.labels.alertname!) && (a.labels.objective ?? 'availability') === 'availability');
     assert.deepEqual(errorAlerts, [], 'an alert meant for the fault went off under a healthy load');
+  });
+
+  it('the server counts the keys it refuses and the jobs it finishes', async () => {
+    // Unknown keys: well-formed, in no account. Nothing before in this file sent one.
+    const unknown = 7;
+    for (let i = 0; i < unknown; i++) assert.equal((await call(`${server.url}/v1/formats`, { key: generateApiKey().presented })).status, 401);
+    const { secret } = await busyKey(server);
+    const created = await call(`${server.url}/v1/jobs`, { key: secret, body: { from: 'csv', to: 'json', input: 'a,b\n1,2\n' } });
+    assert.equal(created.status, 202, created.text);
+    assert.equal((await waitForJob(server.url, secret, created.body.id, ended)).status, 'succeeded');
+
+    const value = async (expr: string) => Number((await prometheus.query(expr))[0]?.value[1] ?? 0);
+    await until(async () => (await value('transmute_auth_failures_total{reason="unknown"}')) === unknown, 15_000, () => `Prometheus never counted the ${unknown} unknown keys: is metrics.authFailed() called?`);
+    await until(async () => (await value('transmute_job_duration_seconds_count{outcome="succeeded"}')) === 1, 15_000, () => 'Prometheus never saw the job finish: is metrics.jobFinished() called by the workers?');
+    // The load before: 10 requests without credentials, 30 with a malformed key.
+    assert.equal(await value('transmute_auth_failures_total{reason="missing"}'), 10);
+    assert.equal(await value('transmute_auth_failures_total{reason="malformed"}'), 30);
+  });
+
+  it('slow requests make the p99 latency alert go pending', { timeout: 40_000 }, async () => {
+    const p99 = rules().alerts.find((a) => a.alert === 'TransmuteHighLatencyP99')!;
+    assert.ok(!(await watchAlerts()).some((a) => a.labels.alertname === p99.alert), `${p99.alert} went off before any request was slow`);
+    assert.deepEqual(await prometheus.query(p99.expr), [], 'p99 is above 1 s before any request was slow');
+    // More than 1 % of every request in the alert's 5 minute window, scrapes of /metrics included.
+    const seen5m = Number((await prometheus.query('sum(increase(http_request_duration_seconds_count[5m]))'))[0]!.value[1]);
+    const count = Math.max(20, Math.ceil(seen5m * 0.03));
+    const { secret } = await busyKey(server);
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: count }, () => slowConversion(server.url, secret, SLOW_UPLOAD_MS)));
+    assert.deepEqual(new Set(answers), new Set([200]));
+    assert.ok(Date.now() - started >= SLOW_UPLOAD_MS);
+    await until(async () => (await watchAlerts()).some((a) => a.labels.alertname === p99.alert), 20_000, () => `${p99.alert} never went off after ${count} requests of ${SLOW_UPLOAD_MS} ms`);
   });
 
   it('a burst of 5xx from a held database pool sets off its alerts', { timeout: 40_000 }, async () => {
@@ -149,14 +194,39 @@ describe('a real Prometheus on the real server', () => {
     assert.deepEqual(wrong, []);
   });
 
-  it('every alert expression is valid; the quiet ones stay empty', async () => {
+  it('every alert expression evaluates, every series it reads returns data, the quiet ones stay empty', async () => {
+    const empty: string[] = [];
     for (const { alert, expr } of rules().alerts) {
       const result = await prometheus.query(expr);
       if (EXPECTED[alert] === 'quiet') assert.deepEqual(result, [], `${alert} returned data`);
+      // An expression quiet for want of data would stay quiet through any fault.
+      for (const selector of seriesSelectors(expr)) if ((await prometheus.query(selector)).length === 0) empty.push(`${alert}: ${selector}`);
     }
+    assert.deepEqual(empty, []);
     for (const name of startedBy('quiet')) assert.equal(seen.has(name), false, `${name} went off`);
   });
 });
+
+/**
+ * A conversion whose body takes `ms` to arrive. The histogram times a request from its headers to
+ * its answer, so slow uploads are slow requests (as a slow client or network makes them), with no
+ * code path of the server's own made slow for the test.
+ */
+async function slowConversion(url: string, key: string, ms: number): Promise<number> {
+  const body = JSON.stringify({ from: 'csv', to: 'json', input: 'a,b\n1,2\n' });
+  const req = httpRequest(`${url}/v1/conversions`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'X-API-Key': key },
+  });
+  const status = once(req, 'response').then(([res]) => {
+    res.resume();
+    return res.statusCode as number;
+  });
+  req.write(body.slice(0, 10));
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  req.end(body.slice(10));
+  return status;
+}
 
 /** Locks a table from a connection of its own until the returned function is called. */
 async function holdTable(databaseUrl: string, table: string): Promise<() => Promise<void>> {
