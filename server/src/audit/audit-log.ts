@@ -6,7 +6,10 @@
 // in one multi-row INSERT every FLUSH_INTERVAL_MS, and on flush()/close(). Losing the database
 // for a while therefore costs no request anything: the buffer holds MAX_BUFFERED events and then
 // drops the oldest (counted in `dropped`, and said in the log), which the log lines still carry.
-import type { MikroORM } from '@mikro-orm/postgresql';
+//
+// `recordIn(em, …)` is for a change made in a transaction outside any request (a worker's): the
+// event is inserted in that transaction, so it is stored if and only if the change is.
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AUDIT_ACTOR_TYPES, AUDIT_OUTCOMES, AuditRecord, type AuditDetails } from '../db/audit-entities.ts';
 import { newId } from '../db/ids.ts';
 import type { Database } from '../db/orm.ts';
@@ -134,6 +137,18 @@ export class AuditLog {
         // Nothing is left to tell.
       }
     }
+  }
+
+  /**
+   * Inserts the event in the caller's transaction: it commits, or rolls back, with the change it
+   * records. Unlike record() it throws (a broken event fails the transaction). The log line is
+   * written as record()'s is, at once: if the transaction then rolls back, the table is the record.
+   */
+  async recordIn(em: EntityManager, event: AuditEvent): Promise<void> {
+    for (const listener of this.#listeners) listener(event);
+    const row = toRow(event, new Date());
+    this.#log.info({ audit: true, ...logFields(row) }, 'audit event');
+    await em.insert(AuditRecord, row);
   }
 
   /** Writes every event recorded before the call; rejects (keeping them for the next try) if it cannot. */

@@ -81,23 +81,6 @@ export async function* readPayloadSlices(sql: BoundSql, key: PayloadKey): AsyncG
   }
 }
 
-/** The whole payload, `size` bytes, in one buffer; undefined when it is gone or not that size. */
-export async function readPayload(sql: BoundSql, key: PayloadKey, size: number): Promise<Buffer | undefined> {
-  // Not from the shared pool: the buffer is handed to a worker thread whole (conversion-thread.ts).
-  const content = Buffer.allocUnsafeSlow(size);
-  let filled = 0;
-  try {
-    for await (const slice of readPayloadSlices(sql, key)) {
-      if (filled + slice.length > size) return undefined;
-      filled += slice.copy(content, filled);
-    }
-  } catch (error) {
-    if (error instanceof PayloadGone) return undefined;
-    throw error;
-  }
-  return filled === size ? content : undefined;
-}
-
 export class PayloadGone extends Error {
   override name = 'PayloadGone';
 

@@ -5,7 +5,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { boundSql, type BoundSql } from './bound-sql.ts';
 import { FINAL_STATUSES, Job, type JobStatus } from './job-entities.ts';
-import { deleteOrphanInput, deleteOrphanInputs, deletePayload, insertChunk, insertPayload, readPayload, readPayloadSlices } from './job-payload-store.ts';
+import { deleteOrphanInput, deleteOrphanInputs, deletePayload, insertChunk, insertPayload, readPayloadSlices } from './job-payload-store.ts';
 import { newId } from './ids.ts';
 import { afterCursor, type PageRequest } from './pagination.ts';
 import type { ConversionOptions, Format } from '../domain/index.ts';
@@ -191,8 +191,9 @@ export class JobStore {
     return rows.length === 1;
   }
 
-  readInput(id: string, size: number): Promise<Buffer | undefined> {
-    return readPayload(this.#sql(), { jobId: id, kind: 'input' }, size);
+  /** A job's input in slices; throws PayloadGone when it is deleted (the job canceled) before or while it is read. */
+  readInput(id: string): AsyncGenerator<Buffer> {
+    return readPayloadSlices(this.#sql(), { jobId: id, kind: 'input' });
   }
 
   /**

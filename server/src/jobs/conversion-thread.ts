@@ -10,8 +10,13 @@ export interface ThreadTask {
   to: Format;
   options: ConversionOptions;
   limits: ConversionLimits;
-  input: Uint8Array;
 }
+
+/** What the thread posts to ask for the next chunk of the input. */
+export const MORE = 'more';
+
+/** A chunk of the input, or null once it is all sent. */
+export type InputChunk = Uint8Array | null;
 
 export type ThreadReply =
   | { ok: true; output: Uint8Array; records: number | null }
@@ -31,32 +36,48 @@ const tooBig = () => new ConversionError('limit', 'The conversion needs more mem
 const WORKER = new URL('./conversion-worker.ts', import.meta.url);
 
 /**
- * Converts in a new thread. `input` is transferred to it, so it must own its memory (not a slice of
- * Node's shared pool: Buffer.allocUnsafeSlow) and is unusable here afterwards. Rejects with a
- * ConversionError for what the client can fix, and with the signal's reason when aborted.
+ * Converts `input` in a new thread, sending it a chunk at a time as the thread asks (never more
+ * than one ahead, so a slow thread does not make the input pile up here). Each chunk is
+ * transferred, not copied. Rejects with a ConversionError for what the client can fix, with what
+ * reading `input` threw, and with the signal's reason when aborted.
  */
-export function convertInThread(task: ThreadTask, signal: AbortSignal): Promise<Converted> {
+export function convertInThread(task: ThreadTask, input: AsyncIterable<Uint8Array>, signal: AbortSignal): Promise<Converted> {
   signal.throwIfAborted();
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, {
-      workerData: task,
-      transferList: [task.input.buffer as ArrayBuffer],
-      resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
-    });
-    const abort = () => {
-      reject(signal.reason);
-      void worker.terminate();
-    };
-    signal.addEventListener('abort', abort, { once: true });
+    const worker = new Worker(WORKER, { workerData: task, resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB } });
+    const chunks = input[Symbol.asyncIterator]();
+    let settled = false;
     const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
       signal.removeEventListener('abort', abort);
       fn();
+      // Stops a thread still waiting for input, and the reading of input nobody waits for.
+      void worker.terminate();
+      void chunks.return?.().catch(() => {});
     };
-    worker.once('message', (reply: ThreadReply) => settle(() => (reply.ok ? resolve(converted(reply)) : reject(conversionError(reply.error)))));
+    const abort = () => settle(() => reject(signal.reason));
+    signal.addEventListener('abort', abort, { once: true });
+    const sendNext = async () => {
+      const next = await chunks.next();
+      if (settled) return;
+      if (next.done) return worker.postMessage(null satisfies InputChunk);
+      const chunk = owned(next.value);
+      worker.postMessage(chunk satisfies InputChunk, [chunk.buffer as ArrayBuffer]);
+    };
+    worker.on('message', (message: typeof MORE | ThreadReply) => {
+      if (message === MORE) sendNext().catch((error: unknown) => settle(() => reject(error)));
+      else settle(() => (message.ok ? resolve(converted(message)) : reject(conversionError(message.error))));
+    });
     worker.once('error', (error: Error & { code?: string }) => settle(() => reject(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooBig() : error)));
     // Only reached without a reply or an error: the thread was stopped from outside.
     worker.once('exit', (code) => settle(() => reject(new Error(`the conversion thread exited (${code}) without a result`))));
   });
+}
+
+/** The chunk over a buffer of its own (copied if it is a slice of a larger one), so it can be transferred. */
+function owned(chunk: Uint8Array): Uint8Array {
+  return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer ? chunk : new Uint8Array(chunk);
 }
 
 function converted(reply: Extract<ThreadReply, { ok: true }>): Converted {

@@ -6,7 +6,8 @@ import { ConversionError, type ConversionLimits } from '../domain/index.ts';
 import { conversionFailure } from '../http/conversion-failure.ts';
 import { ApiError, problemOf, type Problem } from '../http/problem.ts';
 import { recordEvent } from '../webhooks/events.ts';
-import type { JobRecord, JobStore, Ending, OnEnd } from '../db/job-store.ts';
+import type { Claim, JobRecord, JobStore, Ending, OnEnd } from '../db/job-store.ts';
+import { PayloadGone } from '../db/job-payload-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import { convertInThread } from './conversion-thread.ts';
 
@@ -28,20 +29,17 @@ export async function runConversion(jobId: string, signal: AbortSignal, { store,
   const claim = await store.claim(jobId, new Date());
   if (!claim) return;
   const started = performance.now();
-  const input = await store.readInput(jobId, claim.inputBytes);
-  if (!(await store.reportProgress(jobId, claim.attempt, INPUT_READ))) return;
-  // While the job is this run's its input exists; anything else is a fault worth a retry.
-  if (input === undefined) throw new Error(`job ${jobId} has no input`);
-
   let ending: Ending;
   try {
-    const { output, records } = await convertInThread({ from: claim.fromFormat, to: claim.toFormat, options: claim.options, limits, input }, signal);
+    const task = { from: claim.fromFormat, to: claim.toFormat, options: claim.options, limits };
+    const { output, records } = await convertInThread(task, readInput(store, jobId, claim), signal);
     if (!(await store.reportProgress(jobId, claim.attempt, CONVERTED))) return;
     ending = { status: 'succeeded', output, records, expiresAt: new Date(Date.now() + retentionMs) };
   } catch (error) {
     // Aborted: the queue took the job back (canceled, or this process is stopping and it was
-    // released for a retry); whatever happens next is not this run's to record.
-    if (signal.aborted) return;
+    // released for a retry); superseded: the job is no longer this run's. Either way, whatever
+    // happens next is not this run's to record.
+    if (signal.aborted || error instanceof Superseded) return;
     if (!(error instanceof ConversionError)) throw error;
     // The client's input: retrying cannot help, so the job fails now, as the sync endpoint would.
     const failure = conversionFailure(error, { from: claim.fromFormat, to: claim.toFormat }, '/input');
@@ -51,6 +49,33 @@ export async function runConversion(jobId: string, signal: AbortSignal, { store,
   if (ended) onEnded?.(ending.status, (performance.now() - started) / 1000);
   const message = ended ? 'job ended' : 'job ended elsewhere; this run wrote nothing';
   log.info({ job_id: jobId, attempt: claim.attempt, status: ending.status, ended }, message);
+}
+
+/** The job is no longer this run's (canceled, or taken over): the run stops and writes nothing. */
+class Superseded extends Error {
+  override name = 'Superseded';
+}
+
+/**
+ * The job's input, a slice at a time, as the conversion thread asks for it. Progress is written once
+ * it is all read; the input missing or short while the job is still this run's is a fault worth a
+ * retry (a cancel deletes it, and then the job is no longer this run's).
+ */
+async function* readInput(store: JobStore, jobId: string, claim: Claim): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  let fault: unknown;
+  try {
+    for await (const slice of store.readInput(jobId)) {
+      bytes += slice.length;
+      yield slice;
+    }
+    if (bytes !== claim.inputBytes) fault = new Error(`job ${jobId} has ${bytes} bytes of input, not ${claim.inputBytes}`);
+  } catch (error) {
+    if (!(error instanceof PayloadGone)) throw error;
+    fault = error;
+  }
+  if (!(await store.reportProgress(jobId, claim.attempt, INPUT_READ))) throw new Superseded(`job ${jobId} is no longer this run's`);
+  if (fault !== undefined) throw fault;
 }
 
 /** A job the queue gave up on (retries exhausted) fails, whichever run last held it. */

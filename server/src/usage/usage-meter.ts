@@ -4,8 +4,9 @@
 // operation and minute. Every `flushIntervalMs` (USAGE_FLUSH_INTERVAL_MS) the buffer is written as
 // upserts into the per-minute rollups and the monthly totals, in one transaction; flush() and
 // close() write it at once, so a graceful shutdown (close() after the HTTP server stopped) loses
-// nothing. A crash loses at most what was recorded since the last flush: one interval of requests
-// (plus, while the database is unreachable, the rows the buffer holds, up to MAX_BUFFERED_ROWS).
+// nothing. A crash loses what was recorded since the last successful write: one interval of
+// requests (and a write under way), or, while the database is unreachable, everything since the
+// outage began, up to MAX_BUFFERED_ROWS rows (docs/idempotency-and-usage.md says it for operators).
 //
 // Quotas: admit() compares the account's count for this month with its plan's monthly_requests.
 // The count is the database's total when this process last read it, plus what this process

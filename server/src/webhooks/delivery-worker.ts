@@ -8,7 +8,8 @@
 // its first failure: the schedule alone spans about a day, so this takes several events) is
 // disabled; that is audited ('webhook_endpoint.disabled') and announced as a
 // `webhook_endpoint.disabled` event to the account's other subscribed endpoints (the disabled one
-// is already disabled when the event is queued, so it never receives it).
+// is already disabled when the event is queued, so it never receives it), the disable, the event
+// and the audit entry in one transaction.
 //
 // At most `concurrency` attempts run at once; stop() claims nothing more and waits for them, each
 // bounded by config.webhooks.timeoutMs, cutting short any still running after `stopTimeoutMs`.
@@ -202,17 +203,16 @@ export class WebhookDeliveryWorker {
         type: 'webhook_endpoint.disabled',
         data: { endpoint_id: endpoint.id, url: after.url, reason },
       });
-      return { ...after, reason };
+      await this.#audit.recordIn(em, {
+        action: 'webhook_endpoint.disabled',
+        accountId: after.accountId,
+        actorType: 'system',
+        outcome: 'success',
+        details: { endpoint_id: endpoint.id, url: after.url, failing_since: after.failingSince.toISOString(), reason },
+      });
+      return after;
     });
-    if (disabled === undefined) return;
-    this.#log.warn({ endpoint_id: endpoint.id, account_id: disabled.accountId }, 'webhook endpoint disabled after sustained failures');
-    this.#audit.record({
-      action: 'webhook_endpoint.disabled',
-      accountId: disabled.accountId,
-      actorType: 'system',
-      outcome: 'success',
-      details: { endpoint_id: endpoint.id, url: disabled.url, failing_since: disabled.failingSince?.toISOString() ?? null, reason: disabled.reason },
-    });
+    if (disabled !== undefined) this.#log.warn({ endpoint_id: endpoint.id, account_id: disabled.accountId }, 'webhook endpoint disabled after sustained failures');
   }
 
   #nextStep(result: AttemptResult, attempt: number, now: Date): NextStep {

@@ -1,5 +1,6 @@
 // The audit log against a real PostgreSQL: append-only in the database itself, batched writes
-// that lose nothing on close, listing one account's events, and record() that never throws.
+// that lose nothing on close, listing one account's events, record() that never throws, and
+// recordIn() that writes in the caller's transaction.
 import assert from 'node:assert/strict';
 import type { EventEmitter } from 'node:events';
 import { after, before, test } from 'node:test';
@@ -192,6 +193,29 @@ test('without flush(), buffered events are written within the flush interval', a
   for (let waited = 0; (await count(account)) < 2 && waited < 5_000; waited += 25) await sleep(25);
   assert.equal(await count(account), 2);
   await log.close();
+});
+
+test('recordIn() stores the event with its transaction: committed, or rolled back with it', async () => {
+  const { log, lines } = auditLog();
+  const committed = newAccount();
+  await db.orm.em.fork().transactional((em) => log.recordIn(em, event(committed, 'webhook_endpoint.disabled')));
+  assert.equal(await count(committed), 1, 'stored without a flush');
+  const rolledBack = newAccount();
+  await assert.rejects(
+    db.orm.em.fork().transactional(async (em) => {
+      await log.recordIn(em, event(rolledBack, 'webhook_endpoint.disabled'));
+      throw new Error('the change failed');
+    }),
+    /the change failed/,
+  );
+  assert.equal(await count(rolledBack), 0);
+  assert.deepEqual(
+    lines.filter((line) => line.audit === true).map((line) => line.account_id),
+    [committed, rolledBack],
+    'each logged at once, as record() does',
+  );
+  await log.close();
+  assert.equal(await count(rolledBack), 0, 'nor buffered for a later flush');
 });
 
 test('each event is also a structured log line at once, with no secret in it', () => {

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase, type Database } from '../../src/db/orm.ts';
 import { PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
+import { EXPORT_QUEUE } from '../../src/data-rights/exports.ts';
+import { QUEUE_SCHEMA } from '../../src/jobs/queue.ts';
+import { until } from '../jobs/fixture.ts';
 import { Receiver } from '../webhooks/receiver.ts';
 import { awaitExport, from, leaveFootprint, signUpFrom } from './fixture.ts';
 
@@ -134,5 +137,28 @@ describe('data exports', () => {
     assert.equal((await awaitExport(server.url, IP, user.access, a)).last.status, 200);
     const again = await requestExport(user.access);
     assert.notEqual(again, a, 'a built export does not stop the next one');
+  });
+
+  it('marks an export failed when its last attempt fails, and answers 202 without Retry-After', async () => {
+    const user = await signUpFrom(server.url, IP, 'export-failing@example.com', 'Failing');
+    const sql = <T>(text: string, params: unknown[] = []) => db.orm.em.getConnection().execute<T[]>(text, params);
+    const queued = async (id: string) =>
+      (await sql<{ id: string; state: string }>(`select id, state from ${QUEUE_SCHEMA}.job where name = ? and data->>'export_id' = ?`, [EXPORT_QUEUE, id]))[0];
+    // The database refuses the export.ready event: every attempt fails, as it would for real.
+    await sql('revoke insert on webhook_events from current_user');
+    try {
+      const id = await requestExport(user.access);
+      let job: { id: string; state: string } | undefined;
+      await until(async () => (job = await queued(id))?.state === 'retry');
+      // The queue's next retries are 30 s and more away: this job's last attempt is brought forward.
+      await sql(`update ${QUEUE_SCHEMA}.job set retry_limit = 1, start_after = now() where id = ?`, [job!.id]);
+      const { last } = await awaitExport(server.url, IP, user.access, id);
+      assert.equal(last.status, 202, last.text);
+      assert.equal(last.body.status, 'failed');
+      assert.equal(last.headers.get('retry-after'), null, 'nothing to wait for');
+      assert.equal((await queued(id))?.state, 'failed');
+    } finally {
+      await sql('grant insert on webhook_events to current_user');
+    }
   });
 });

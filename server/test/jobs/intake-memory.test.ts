@@ -3,7 +3,10 @@
 // sampled after full collections, so garbage waiting for the collector does not count) grows by
 // less than a quarter of the input. The whole-body reader this replaced held the body text, the
 // parsed input and a Buffer of it at the same time: over three times the input. A second process,
-// with workers, then runs the job: the output is the conversion of the input.
+// with workers and the probe in its conversion thread, then runs the job: as each chunk of the
+// input reaches the thread, the thread holds the text decoded so far and that chunk, no more (it
+// was handed the whole input as bytes before, and decoded it, holding both for the whole
+// conversion); and the output is the conversion of the input.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +14,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { ApiKeyService } from '../../src/auth/api-keys.ts';
+import { CHUNK_BYTES } from '../../src/db/job-payload-store.ts';
 import { convert } from '../../src/domain/index.ts';
 import type { Database } from '../../src/db/orm.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -20,6 +24,9 @@ import { busyKey, csvOf, ended, openTestDatabase, storedInput, waitForJob } from
 
 const PROBE = join(import.meta.dirname, 'heap-probe.ts');
 const MAX_GROWTH = 0.25;
+// The decoded text of an ASCII input takes a byte a character; what else a thread holds while it
+// receives (the decoder, the text's parts) is far below half a chunk (about 0.3 MiB measured).
+const THREAD_SLACK = CHUNK_BYTES / 2;
 const pepper = randomBytes(32).toString('hex');
 // 330,000 records: over the default limit of a conversion.
 const RECORDS = { CONVERSION_MAX_RECORDS: '400000' };
@@ -52,7 +59,9 @@ async function stop(child: ChildProcess): Promise<void> {
   assert.equal(code, 0);
 }
 
-it('uploads a 27 MiB input holding under a quarter of it in memory, and converts it', async () => {
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+it('uploads a 27 MiB input holding under a quarter of it in memory, and converts it holding its bytes a chunk at a time', async () => {
   const api = await startProcess({ JOB_WORKERS: 'false', NODE_OPTIONS: `--expose-gc --import ${PROBE}` });
   const keys = new ApiKeyService(db, { ...database.config, apiKeys: { ...database.config.apiKeys, pepper } });
   const { secret } = await busyKey(keys);
@@ -74,14 +83,29 @@ it('uploads a 27 MiB input holding under a quarter of it in memory, and converts
   assert.equal(created.status, 202, created.text);
   const { baseline, peak } = JSON.parse(line[1]!) as { baseline: number; peak: number };
   const growth = peak - baseline;
-  assert.ok(growth < MAX_GROWTH * inputBytes, `live memory grew by ${(growth / 2 ** 20).toFixed(1)} MiB for a ${(inputBytes / 2 ** 20).toFixed(1)} MiB input`);
+  assert.ok(growth < MAX_GROWTH * inputBytes, `live memory grew by ${mib(growth)} for a ${mib(inputBytes)} input`);
   assert.ok((await storedInput(db, created.body.id)).content.equals(Buffer.from(input)), 'the stored input is the input');
   await stop(api.child);
 
-  const worker = await startProcess({ JOB_WORKERS: 'true', JOB_CONCURRENCY: '1', ...RECORDS });
-  const expected = convert('csv', 'json', input, {}, database.config.conversion).output;
+  const worker = await startProcess({ JOB_WORKERS: 'true', JOB_CONCURRENCY: '1', ...RECORDS, NODE_OPTIONS: `--expose-gc --import ${PROBE}` });
   const job = await waitForJob(worker.base, secret, created.body.id, ended, 120_000);
   assert.equal(job.status, 'succeeded', JSON.stringify(job.error));
+  // One report per conversion: this job's, and the first upload's if this process ran it. Sample k
+  // is taken as message k arrives: chunk k, with chunks 0 to k - 1 decoded; the last, the end of
+  // the input, with all of it decoded.
+  const reports = [...worker.stderr().matchAll(/heap-probe-thread (\{.*\})/g)].map(([, json]) => (JSON.parse(json!) as { samples: number[] }).samples);
+  const chunks = Math.ceil(inputBytes / CHUNK_BYTES);
+  const samples = reports.find((report) => report.length === chunks + 1);
+  assert.ok(samples, `no conversion thread received ${chunks} chunks: ${JSON.stringify(reports)}`);
+  samples.forEach((sample, k) => {
+    // The first sample holds chunk 0 already; the last holds no chunk.
+    const text = Math.min(k * CHUNK_BYTES, inputBytes);
+    const expected = k < chunks ? text : text - CHUNK_BYTES;
+    const growth = sample - samples[0]!;
+    assert.ok(growth <= expected + THREAD_SLACK, `at message ${k}, the thread holds ${mib(growth)} more than at the first, for ${mib(text)} of text`);
+    if (k === chunks) assert.ok(growth >= expected - THREAD_SLACK, `with the whole input, the thread holds ${mib(growth)} more than at the first: the text is not all there`);
+  });
+  const expected = convert('csv', 'json', input, {}, database.config.conversion).output;
   const result = await fetch(`${worker.base}/v1/jobs/${job.id}/result`, { headers: { 'X-API-Key': secret } });
   assert.equal(result.status, 200);
   assert.ok((await result.text()) === expected, 'the output is the conversion of the input');

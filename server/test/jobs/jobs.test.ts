@@ -17,8 +17,11 @@ let key: string;
 let keyAccount: string;
 let otherKey: string;
 
+// Not the default (7 days): the retention a job gets must be the configured one.
+const RETENTION_S = 5_400;
+
 before(async () => {
-  server = await startTestServer({ JOB_CONCURRENCY: '2' });
+  server = await startTestServer({ JOB_CONCURRENCY: '2', JOB_RESULT_RETENTION_S: String(RETENTION_S) });
   db = await openTestDatabase(server.database.config);
   ({ secret: key, accountId: keyAccount } = await busyKey(server));
   otherKey = (await busyKey(server)).secret;
@@ -62,8 +65,10 @@ describe('a job that succeeds', () => {
     assert.equal(job.options.delimiter, ',', 'the options are shown with their defaults');
     assert.equal(job.result.media_type, 'application/json');
     assert.equal(job.result.records, 2);
-    assert.ok(Date.parse(job.result.expires_at) > Date.now());
     assert.ok(job.started_at && job.finished_at);
+    // The expiry is set as the conversion ends, a moment before the job's end is written.
+    const kept = Date.parse(job.result.expires_at) - Date.parse(job.finished_at);
+    assert.ok(kept <= RETENTION_S * 1000 && kept > RETENTION_S * 1000 - 5_000, `kept for ${kept} ms`);
   });
 
   it('serves the same output as the synchronous conversion, as a download in the target media type', async () => {

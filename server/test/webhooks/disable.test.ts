@@ -41,6 +41,13 @@ test('an endpoint failing without pause is disabled, audited and announced to th
     const res = await call(`${fx.server.url}/v1/webhook-endpoints/${failing.id}`, { key });
     return res.body.enabled === false && res.body;
   }, 'the endpoint to be disabled');
+  // One snapshot: the endpoint is never seen disabled without its audit entry.
+  const [together] = await fx.db.orm.em.getConnection().execute<{ enabled: boolean; audited: number }[]>(
+    `select enabled, (select count(*)::int from audit_events where account_id = ? and action = 'webhook_endpoint.disabled') as audited
+     from webhook_endpoints where id = ?`,
+    [accountId, failing.id],
+  );
+  assert.deepEqual(together, { enabled: false, audited: 1 });
   assert.ok(Date.now() - started >= 300, 'not before the configured time');
   assert.match(disabled.disabled_reason, /^Every delivery failed from \S+ to \S+\.$/);
 
@@ -55,7 +62,7 @@ test('an endpoint failing without pause is disabled, audited and announced to th
   const listed = await call(`${fx.server.url}/v1/events?type=webhook_endpoint.disabled`, { key });
   assert.deepEqual(listed.body.data.map((e: { id: string }) => e.id), [event.id]);
 
-  await fx.audit.flush();
+  // No flush: the audit entry was written in the transaction that disabled the endpoint.
   const audits = await fx.db.orm.em
     .getConnection()
     .execute<{ actor_type: string; details: Record<string, unknown> }[]>("select actor_type, details from audit_events where account_id = ? and action = 'webhook_endpoint.disabled'", [accountId]);

@@ -1,5 +1,5 @@
 // The delivery worker's own guarantees: the retry schedule, a clean stop that cuts a hanging
-// attempt short and leaves the delivery to be retried, a lease that brings back a delivery whose
+// attempt short and leaves the delivery to be retried, the per-attempt timeout, a lease that brings back a delivery whose
 // worker died, and the bounds on what an event may carry.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -91,6 +91,40 @@ test('stop() cuts a hanging attempt short after its bound, and the delivery is r
   } finally {
     await second.stop();
   }
+});
+
+test('an attempt the receiver never answers is recorded as failed, a timeout, once WEBHOOK_TIMEOUT_MS has passed', async () => {
+  const { key, accountId } = await fx.account();
+  const endpoint = await fx.endpoint(key, `${receiver.url}/silent`, ['job.succeeded']);
+  // The request is read, and no answer ever comes.
+  receiver.answer = () => {};
+  const timeoutMs = 500;
+  const config = { ...fx.server.database.config, webhooks: { ...fx.server.database.config.webhooks, timeoutMs } };
+  const outcomes: string[] = [];
+  const metrics = { webhookDelivered: (outcome: string) => void outcomes.push(outcome) };
+  // The retry comes long after the test: one attempt is recorded.
+  const worker = new WebhookDeliveryWorker(fx.db, config, fx.audit, log, { retryDelaysMs: [60_000], pollIntervalMs: 20, metrics });
+  worker.start();
+  let attempts: { attempt: number; status: string; response_status: number | null; latency_ms: number; error: string }[];
+  try {
+    const eventId = await fx.record(accountId, 'job.succeeded');
+    await eventually(() => receiver.of(eventId).length === 1, 'the attempt to reach the receiver');
+    attempts = await eventually(async () => {
+      const list = await call(`${fx.server.url}/v1/webhook-endpoints/${endpoint.id}/deliveries`, { key });
+      return list.body.data.length > 0 && list.body.data;
+    }, 'the attempt to be recorded');
+  } finally {
+    await worker.stop();
+  }
+  assert.deepEqual(
+    attempts.map((a) => [a.attempt, a.status, a.response_status]),
+    [[1, 'failed', null]],
+  );
+  // The attempt's own deadline and the client's wait for headers are the same length; either may end it.
+  assert.match(attempts[0]!.error, new RegExp(`^timeout (after ${timeoutMs} ms|waiting for the response)$`));
+  const latency = attempts[0]!.latency_ms;
+  assert.ok(latency >= timeoutMs - 50 && latency < timeoutMs + 1_000, `the attempt took ${latency} ms`);
+  assert.deepEqual(outcomes, ['timeout']);
 });
 
 test('a delivery claimed by a worker that died is claimed again when its lease ends', async () => {
