@@ -24,13 +24,15 @@ GENERATED := server/src/generated docs/errors.md grafana/provisioning grafana/pr
 TESTS := 'server/test/**/*.test.ts' 'scripts/test/**/*.test.ts'
 SDK_TESTS := 'sdks/typescript/test/*.test.ts' 'sdks/conformance/contract/*.test.ts'
 
-.PHONY: help install generate check-generated lint typecheck test test-unit test-sdks run api-key migration bench loadtest
+.PHONY: help install generate check-generated lint release-spec spec-changelog typecheck test test-unit test-sdks run api-key migration bench loadtest
 
 help:
 	@echo 'make run       start the API on the embedded database (PORT, DATA_DIR)'
 	@echo 'make test      lint, type-check, drift check and every test (needs DATABASE_URL)'
 	@echo 'make generate  regenerate everything derived from openapi/'
-	@echo 'make lint      lint the spec (Spectral: oas, OWASP, house rules)'
+	@echo 'make lint      lint the spec (Spectral: oas, OWASP, house rules; oasdiff: no breaking change in a major)'
+	@echo 'make release-spec   record openapi/openapi.yaml as released under its info.version'
+	@echo 'make spec-changelog [FORMAT=markdown]   what changed since the latest release'
 	@echo 'make api-key EMAIL=you@example.com PLAN=free   print a new API key'
 	@echo 'make migration NAME=add_x   write the next migration from the entities'
 	@echo 'make loadtest RATE=100 DURATION=30   the SLA plan from the spec, with vegeta'
@@ -51,8 +53,16 @@ check-generated: $(INSTALLED)
 	git diff --exit-code -- $(GENERATED)
 	test -z "$$(git status --porcelain -- $(GENERATED))" || { git status --porcelain -- $(GENERATED); exit 1; }
 
+# The breaking-change gate compares with openapi/released/; oasdiff is built with Go on first use.
 lint: $(INSTALLED)
 	npx spectral lint openapi/openapi.yaml --ruleset openapi/spectral.mjs --fail-severity=error
+	$(NODE) scripts/spec-breaking.ts
+
+release-spec: $(INSTALLED)
+	$(NODE) scripts/release-spec.ts
+
+spec-changelog: $(INSTALLED)
+	@$(NODE) scripts/spec-changelog.ts --format "$(or $(FORMAT),markdown)"
 
 typecheck: $(INSTALLED)
 	npx tsc -p .

@@ -2,7 +2,7 @@
 // is stored beside the outputs; an unchanged hash means there is nothing to do.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { generateCodeSamples, withCodeSamples } from './generate/code-samples.ts';
 import { generateErrorDocs, generateErrorTable } from './generate/errors.ts';
@@ -16,6 +16,7 @@ import { generateTypeScriptSdk } from './generate/sdk-typescript.ts';
 import { generateValidators } from './generate/validators.ts';
 import { loadErrorCatalog, loadSpec, ROOT } from './lib/spec.ts';
 import { writeGenerated } from './lib/write.ts';
+import { RELEASED_DIR } from './spec/releases.ts';
 
 const SERVER_OUT = join(ROOT, 'server', 'src', 'generated');
 const HASH_FILE = join(SERVER_OUT, 'inputs.sha256');
@@ -26,13 +27,15 @@ const GENERATORS = ['openapi-typescript', 'ajv', 'ajv-formats', '@grafana/grafan
 /**
  * Files whose change must regenerate: the spec, the generator itself, the generators' versions (npm
  * packages, and the Python models generator's pins), the server's latency buckets (x-sla is checked
- * against them), and the load test's mix.
+ * against them), and the load test's mix. Not the released specs (openapi/released): nothing is
+ * generated from them, so cutting a release regenerates nothing.
  */
 function inputFiles(): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)]));
   const packages = GENERATORS.map((name) => join(ROOT, 'node_modules', name, 'package.json'));
-  return [...walk(join(ROOT, 'openapi')), ...walk(join(ROOT, 'scripts', 'generate')), ...walk(join(ROOT, 'scripts', 'lib')), join(ROOT, 'scripts', 'generate.ts'), join(ROOT, 'server', 'src', 'observability', 'latency-buckets.ts'), MIX_PATH, GENERATOR_REQUIREMENTS, ...packages].sort();
+  const spec = walk(join(ROOT, 'openapi')).filter((file) => !file.startsWith(RELEASED_DIR + sep));
+  return [...spec, ...walk(join(ROOT, 'scripts', 'generate')), ...walk(join(ROOT, 'scripts', 'lib')), join(ROOT, 'scripts', 'generate.ts'), join(ROOT, 'server', 'src', 'observability', 'latency-buckets.ts'), MIX_PATH, GENERATOR_REQUIREMENTS, ...packages].sort();
 }
 
 function inputsHash(): string {

@@ -1,0 +1,157 @@
+// The breaking-change gate, run as `make lint` runs it, on the real oasdiff: the spec passes against
+// its release, a breaking change in the same major is refused with oasdiff's finding, an additive
+// one passes, and a new major may break. Cutting a release snapshots the spec and refuses to redo one.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import { loadSpec, ROOT, SPEC_PATH } from '../lib/spec.ts';
+import { latestRelease, RELEASED_DIR, specVersion } from '../spec/releases.ts';
+
+const run = promisify(execFile);
+const work = mkdtempSync(join(tmpdir(), 'transmute-spec-breaking-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+type Json = Record<string, any>;
+let written = 0;
+
+// Versions relative to the spec's latest release, so that releasing does not break these tests.
+const { major } = specVersion(SPEC_PATH);
+const base = latestRelease(RELEASED_DIR, major);
+const NEXT_MINOR = `${major}.${(base?.version.minor ?? 0) + 1}.0`;
+const NEXT_MAJOR = `${major + 1}.0.0`;
+
+/** A copy of the spec with `change` made and info.version set, written under the temp folder. */
+function variant(version: string, change: (spec: Json) => void = () => {}): string {
+  const spec = loadSpec();
+  spec.info.version = version;
+  change(spec);
+  const file = join(work, `spec-${++written}.yaml`);
+  writeFileSync(file, stringify(spec));
+  return file;
+}
+
+/** A folder of releases: version → spec file. */
+function releasedDir(files: Record<string, string>): string {
+  const dir = join(work, `released-${++written}`);
+  mkdirSync(dir);
+  for (const [version, file] of Object.entries(files)) copyFileSync(file, join(dir, `${version}.yaml`));
+  return dir;
+}
+
+async function script(name: string, args: string[]): Promise<{ code: number; output: string }> {
+  const result = await run(process.execPath, [join(ROOT, 'scripts', name), ...args], { cwd: ROOT, maxBuffer: 16 << 20 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+  return { code: result.code, output: result.stdout + result.stderr };
+}
+
+const gate = (released: string, spec: string) => script('spec-breaking.ts', ['--released', released, '--spec', spec]);
+
+const removeListFormats = (spec: Json) => delete spec.paths['/v1/formats'].get;
+const requireLocale = (spec: Json) => {
+  const request = spec.components.schemas.ConversionRequest;
+  request.properties.locale = { type: 'string', description: 'The input’s locale.' };
+  request.required.push('locale');
+};
+const dropStats = (spec: Json) => {
+  const conversion = spec.components.schemas.Conversion;
+  delete conversion.properties.stats;
+  conversion.required = conversion.required.filter((name: string) => name !== 'stats');
+};
+const addGetFormat = (spec: Json) => {
+  spec.paths['/v1/formats/{format}'] = {
+    get: { ...spec.paths['/v1/formats'].get, operationId: 'getFormat', parameters: [{ name: 'format', in: 'path', required: true, schema: { $ref: '#/components/schemas/Format' } }] },
+  };
+};
+
+describe('the breaking-change gate', () => {
+  it('passes the spec against the latest release of its major', async () => {
+    assert.ok(base, 'the spec’s major has a release to compare with');
+    const { code, output } = await gate(RELEASED_DIR, SPEC_PATH);
+    assert.equal(code, 0, output);
+    assert.match(output, new RegExp(`against release ${base.version.text}: no breaking change`));
+  });
+
+  for (const [kind, change, finding] of [
+    ['an operation removed', removeListFormats, /\[api-removed-without-deprecation\][^\n]*\n\s*in API GET \/v1\/formats\n/],
+    ['a required request property added', requireLocale, /\[new-required-request-property\][^\n]*\n\s*in API POST \/v1\/conversions\n[^\n]*`locale`/],
+    ['a required response property removed', dropStats, /\[response-required-property-removed\][^\n]*\n\s*in API POST \/v1\/conversions\n[^\n]*`stats`/],
+  ] as const) {
+    it(`refuses ${kind} within the major, naming it`, async () => {
+      const { code, output } = await gate(RELEASED_DIR, variant(NEXT_MINOR, change));
+      assert.equal(code, 1, output);
+      assert.ok(output.includes(`against release ${base?.version.text}: refused`), output);
+      assert.match(output, finding);
+      assert.ok(output.includes(`set info.version to ${NEXT_MAJOR}`), output);
+    });
+  }
+
+  it('passes additive changes: optional properties and a new operation', async () => {
+    const spec = variant(NEXT_MINOR, (s) => {
+      s.components.schemas.ConversionRequest.properties.locale = { type: 'string', description: 'The input’s locale.' };
+      s.components.schemas.Conversion.properties.warnings = { type: 'array', items: { type: 'string' } };
+      addGetFormat(s);
+    });
+    const { code, output } = await gate(RELEASED_DIR, spec);
+    assert.equal(code, 0, output);
+    assert.match(output, /no breaking change/);
+  });
+
+  it('passes a breaking change that goes to a new major', async () => {
+    const { code, output } = await gate(RELEASED_DIR, variant(NEXT_MAJOR, removeListFormats));
+    assert.equal(code, 0, output);
+    assert.ok(output.includes(`no ${major + 1}.x release yet, so a breaking change is allowed`), output);
+  });
+
+  it('compares with the newest release of the same major, in semver order', async () => {
+    const released = releasedDir({ '1.9.0': variant('1.9.0'), '1.10.0': variant('1.10.0', addGetFormat), '2.0.0': variant('2.0.0', dropStats) });
+    // 1.10.0, not 1.9.0 (which sorts last as text), had the operation this drops.
+    const dropped = await gate(released, variant('1.10.1'));
+    assert.equal(dropped.code, 1, dropped.output);
+    assert.match(dropped.output, /against release 1\.10\.0: refused[\s\S]*in API GET \/v1\/formats\/\{format\}/);
+    // 2.0.0 dropped stats; a 1.x spec keeping them is not compared with it.
+    const kept = await gate(released, variant('1.10.1', addGetFormat));
+    assert.equal(kept.code, 0, kept.output);
+  });
+});
+
+describe('cutting a release', () => {
+  const release = (released: string, spec: string) => script('release-spec.ts', ['--released', released, '--spec', spec]);
+
+  it('snapshots the spec under its version, then refuses to overwrite it, to go back, or to break the major', async () => {
+    const released = releasedDir({});
+    const first = variant('1.0.0');
+    assert.equal((await release(released, first)).code, 0);
+    assert.equal(readFileSync(join(released, '1.0.0.yaml'), 'utf8'), readFileSync(first, 'utf8'));
+
+    const again = await release(released, variant('1.0.0', addGetFormat));
+    assert.equal(again.code, 1, again.output);
+    assert.match(again.output, /1\.0\.0 is already released/);
+    assert.equal(readFileSync(join(released, '1.0.0.yaml'), 'utf8'), readFileSync(first, 'utf8'));
+
+    const minor = await release(released, variant('1.1.0', addGetFormat));
+    assert.equal(minor.code, 0, minor.output);
+    assert.match(minor.output, /Changes since 1\.0\.0:[\s\S]*GET \/v1\/formats\/\{format\}/);
+
+    const older = await release(released, variant('1.0.5'));
+    assert.equal(older.code, 1, older.output);
+    assert.match(older.output, /older than the latest 1\.x release, 1\.1\.0/);
+
+    const breaking = await release(released, variant('1.2.0', dropStats));
+    assert.equal(breaking.code, 1, breaking.output);
+    assert.match(breaking.output, /response-required-property-removed/);
+    assert.deepEqual(readdirSync(released).sort(), ['1.0.0.yaml', '1.1.0.yaml']);
+  });
+});
+
+it('spec-changelog lists what changed since the latest release', async () => {
+  const { code, output } = await script('spec-changelog.ts', ['--released', RELEASED_DIR, '--spec', variant(NEXT_MINOR, addGetFormat)]);
+  assert.equal(code, 0, output);
+  assert.match(output, /### GET \/v1\/formats\/\{format\}\n-\s+endpoint added/);
+});
