@@ -101,6 +101,12 @@ export default {
       given: '$.paths[*]..responses[?(@property.match(/^(2|4)/))].headers',
       then: { function: schema, functionOptions: { schema: { type: 'object', required: ['RateLimit', 'RateLimit-Policy', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'] } } },
     },
+    'transmute-common-headers': {
+      description: 'Every response declares the headers every answer carries: X-Request-Id and Server-Timing (DESIGN.md, API conventions).',
+      severity: 'error',
+      given: [`${OPERATIONS}.responses[*]`, '$.components.responses[*]'],
+      then: { field: 'headers', function: schema, functionOptions: { schema: { type: 'object', required: ['X-Request-Id', 'Server-Timing'] } } },
+    },
     'transmute-known-scopes': {
       description: 'Every scope an operation requires is declared in the x-scopes of the API key scheme.',
       severity: 'error',
