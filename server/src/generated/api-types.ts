@@ -1789,6 +1789,26 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The operation was deprecated and its sunset has passed (E1013). Only deprecated operations answer it. */
+        Retired: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Server-Timing": components["headers"]["Server-Timing"];
+                Deprecation: components["headers"]["Deprecation"];
+                Sunset: components["headers"]["Sunset"];
+                Link: components["headers"]["Link"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011). */
         Conflict: {
             headers: {
@@ -1910,6 +1930,12 @@ export interface components {
         "X-Should-Retry": "false";
         /** @description Present when the request's Origin is on the configured CORS allow-list. */
         "Access-Control-Allow-Origin": string;
+        /** @description This operation is deprecated (RFC 9745): the moment deprecation took effect, a structured-field date in seconds since the epoch, e.g. `@1796083200`. */
+        Deprecation: string;
+        /** @description When this deprecated operation stops working and starts answering 410 (E1013), an HTTP-date (RFC 8594), e.g. `Wed, 30 Jun 2027 00:00:00 GMT`. */
+        Sunset: string;
+        /** @description Where to read how to move off this deprecated operation: `<url>; rel="deprecation"` (RFC 9745). */
+        Link: string;
     };
     pathItems: never;
 }
