@@ -90,7 +90,8 @@ test-sdks: $(INSTALLED)
 	sdks/python/run-tests.sh
 	sdks/go/run-tests.sh
 
-# test-sdks first: it provisions .tools/venv-sdk, whose mypy scripts/test/code-samples.test.ts uses.
+# test-sdks first: it provisions .tools/venv-sdk, whose mypy scripts/test/code-samples.test.ts uses
+# and whose Python scripts/test/deprecation.test.ts runs a generated SDK with.
 test: lint typecheck check-generated test-sdks test-unit
 
 bench: generate

@@ -13,6 +13,48 @@ const declaredScope = createRulesetFunction({ input: { type: 'string' }, options
   return Object.hasOwn(declared, scope) ? [] : [{ message: `scope "${scope}" is not declared in ApiKeyHeader.x-scopes` }];
 });
 
+/** An RFC 3339 full-date that names a real day, as milliseconds since the epoch at its start (UTC). */
+function dayStart(text) {
+  const match = typeof text === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(text) : null;
+  if (match === null) return undefined;
+  const ms = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  return new Date(ms).toISOString().startsWith(text) ? ms : undefined;
+}
+
+/**
+ * deprecated: true and x-sunset go together. x-sunset is {since, date, link?}: RFC 3339 dates, the
+ * day deprecation took effect (the Deprecation header) and the day the operation stops working (the
+ * Sunset header; 410 E1013 from then), and the https URL of the migration note (Link
+ * rel="deprecation"). Its success responses and its documented 410 declare those headers.
+ */
+const sunset = createRulesetFunction({ input: { type: 'object' }, options: null }, (op) => {
+  const value = op['x-sunset'];
+  if (op.deprecated !== true) return value === undefined ? [] : [{ message: 'x-sunset on an operation that is not deprecated: add deprecated: true or remove x-sunset' }];
+  if (value === undefined) return [{ message: 'a deprecated operation needs x-sunset: {since, date, link?} (the day it was deprecated and the day it stops working)' }];
+  if (typeof value !== 'object' || value === null) return [{ message: 'x-sunset is an object: {since, date, link?}' }];
+  const problems = Object.keys(value)
+    .filter((key) => !['since', 'date', 'link'].includes(key))
+    .map((key) => ({ message: `x-sunset has no member ${key} (since, date, link)` }));
+  const since = dayStart(value.since);
+  const date = dayStart(value.date);
+  if (since === undefined) problems.push({ message: `x-sunset.since must be an RFC 3339 date (YYYY-MM-DD), not ${JSON.stringify(value.since)}` });
+  if (date === undefined) problems.push({ message: `x-sunset.date must be an RFC 3339 date (YYYY-MM-DD), not ${JSON.stringify(value.date)}` });
+  if (since !== undefined && date !== undefined && since >= date) problems.push({ message: 'x-sunset.since must come before x-sunset.date' });
+  if (value.link !== undefined && !(typeof value.link === 'string' && URL.canParse(value.link) && value.link.startsWith('https://'))) {
+    problems.push({ message: 'x-sunset.link must be an https URL' });
+  }
+  const responses = op.responses ?? {};
+  if (responses['410'] === undefined) problems.push({ message: "a deprecated operation documents its 410 after the sunset: '410': { $ref: '#/components/responses/Retired' } (or a 410 that lists E1013 too)" });
+  const needed = value.link === undefined ? ['Deprecation', 'Sunset'] : ['Deprecation', 'Sunset', 'Link'];
+  // Errors are shared components (the 401 of every operation), so only the success answers and the
+  // 410 declare the headers; the server sends them on every answer.
+  for (const [status, response] of Object.entries(responses).filter(([status]) => /^[23]|^410$/.test(status))) {
+    const missing = needed.filter((name) => response?.headers?.[name] === undefined);
+    if (missing.length > 0) problems.push({ message: `the ${status} response of a deprecated operation must declare ${missing.join(', ')} (components/headers)` });
+  }
+  return problems;
+});
+
 export default {
   extends: [oas, owasp],
   rules: {
@@ -101,6 +143,19 @@ export default {
       given: '$.paths[*]..responses[?(@property.match(/^(2|4)/))].headers',
       then: { function: schema, functionOptions: { schema: { type: 'object', required: ['RateLimit', 'RateLimit-Policy', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'] } } },
     },
+    'transmute-common-headers': {
+      description: 'Every response declares the headers every answer carries: X-Request-Id and Server-Timing (DESIGN.md, API conventions).',
+      severity: 'error',
+      given: [`${OPERATIONS}.responses[*]`, '$.components.responses[*]'],
+      then: { field: 'headers', function: schema, functionOptions: { schema: { type: 'object', required: ['X-Request-Id', 'Server-Timing'] } } },
+    },
+    'transmute-sunset': {
+      description: 'A deprecated operation carries x-sunset {since, date, link?}, documents its 410 and declares the Deprecation, Sunset (and Link) headers on it and its successes; x-sunset only on a deprecated operation.',
+      severity: 'error',
+      message: '{{error}}',
+      given: OPERATIONS,
+      then: { function: sunset },
+    },
     'transmute-known-scopes': {
       description: 'Every scope an operation requires is declared in the x-scopes of the API key scheme.',
       severity: 'error',
@@ -167,6 +222,16 @@ export default {
         'openapi.yaml#/paths/~1v1~1auth~1refresh',
       ],
       rules: { 'owasp:api2:2023-write-restricted': 'off' },
+    },
+    {
+      // What a deprecated operation references (transmute-sunset): kept ready while no operation is.
+      files: [
+        'openapi.yaml#/components/headers/Deprecation',
+        'openapi.yaml#/components/headers/Sunset',
+        'openapi.yaml#/components/headers/Link',
+        'openapi.yaml#/components/responses/Retired',
+      ],
+      rules: { 'oas3-unused-component': 'off' },
     },
     {
       // draft-inadarei-api-health-check fixes these member names (releaseId, componentType, ...).

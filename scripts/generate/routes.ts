@@ -1,5 +1,5 @@
 // The route table: everything the server needs to know about an operation, as data.
-import { deref, operationsOf, slaOf } from '../lib/spec.ts';
+import { deref, operationsOf, slaOf, sunsetOf, type Operation } from '../lib/spec.ts';
 import type { OperationValidators } from './validators.ts';
 
 type Json = Record<string, any>;
@@ -65,36 +65,43 @@ export function secretOnceOf(spec: Json, op: Json, idempotent: boolean): { idPat
   return { idPath };
 }
 
+/** One operation's entry in the route table, without its validators. */
+export function routeOf(spec: Json, { operationId, method, path, tag, op }: Operation) {
+  const requestBody = op.requestBody ? deref(spec, op.requestBody) : null;
+  const idempotent = takesIdempotencyKey(spec, op);
+  const route = {
+    operationId,
+    method: method.toUpperCase(),
+    path,
+    tag,
+    security: securityOf(spec, op),
+    bodyLimit: op['x-body-limit'] ?? spec['x-body-limit'],
+    requestContentTypes: Object.keys(requestBody?.content ?? {}),
+    bodyRequired: requestBody?.required === true,
+    sla: slaOf(spec, op),
+    rateLimit: { cost: 1, ...spec['x-rate-limit'], ...op['x-rate-limit'] },
+    allowUnknownQuery: op['x-allow-unknown-query'] === true,
+    idempotent,
+    secretOnce: secretOnceOf(spec, op, idempotent),
+    quota: (spec.tags ?? []).find((t: Json) => t.name === tag)?.['x-quota'] !== false,
+    responseTypes: Object.fromEntries(
+      Object.entries<Json>(op.responses ?? {}).map(([status, r]) => [status, Object.keys(deref(spec, r).content ?? {})[0] ?? null]),
+    ),
+    sunset: sunsetOf(op),
+  };
+  if (route.rateLimit.policy === 'plan' && route.security === null) {
+    throw new Error(`${operationId}: x-rate-limit policy plan needs credentials to meter; use auth-ip, signup-ip or none`);
+  }
+  return route;
+}
+
 export function generateRoutes(spec: Json, validators: Map<string, OperationValidators>): string {
-  const entries = operationsOf(spec).map(({ operationId, method, path, tag, op }) => {
-    const requestBody = op.requestBody ? deref(spec, op.requestBody) : null;
-    const v = validators.get(operationId)!;
+  const entries = operationsOf(spec).map((operation) => {
+    const route = routeOf(spec, operation);
+    const v = validators.get(operation.operationId)!;
     const responses = Object.entries(v.responses)
       .map(([status, name]) => `${status}: v.${name}`)
       .join(', ');
-    const idempotent = takesIdempotencyKey(spec, op);
-    const route = {
-      operationId,
-      method: method.toUpperCase(),
-      path,
-      tag,
-      security: securityOf(spec, op),
-      bodyLimit: op['x-body-limit'] ?? spec['x-body-limit'],
-      requestContentTypes: Object.keys(requestBody?.content ?? {}),
-      bodyRequired: requestBody?.required === true,
-      sla: slaOf(spec, op),
-      rateLimit: { cost: 1, ...spec['x-rate-limit'], ...op['x-rate-limit'] },
-      allowUnknownQuery: op['x-allow-unknown-query'] === true,
-      idempotent,
-      secretOnce: secretOnceOf(spec, op, idempotent),
-      quota: (spec.tags ?? []).find((t: Json) => t.name === tag)?.['x-quota'] !== false,
-      responseTypes: Object.fromEntries(
-        Object.entries<Json>(op.responses ?? {}).map(([status, r]) => [status, Object.keys(deref(spec, r).content ?? {})[0] ?? null]),
-      ),
-    };
-    if (route.rateLimit.policy === 'plan' && route.security === null) {
-      throw new Error(`${operationId}: x-rate-limit policy plan needs credentials to meter; use auth-ip, signup-ip or none`);
-    }
     const data = JSON.stringify(route, null, 2).replace(/\n}$/, '');
     const validate = `  "validate": { body: ${v.body ? `v.${v.body}` : 'null'}, params: ${v.params ? `v.${v.params}` : 'null'}, responses: { ${responses} } }`;
     return `${data},\n${validate}\n}`;
@@ -129,6 +136,11 @@ export interface RouteDefinition {
   readonly quota: boolean;
   /** The media type of each declared response, by status. */
   readonly responseTypes: Readonly<Record<string, string | null>>;
+  /**
+   * A deprecated operation's x-sunset: RFC 3339 dates (UTC) when deprecation took effect and from
+   * which the operation answers 410 (E1013), and the migration note's URL. Null when not deprecated.
+   */
+  readonly sunset: { readonly since: string; readonly date: string; readonly link: string | null } | null;
   readonly validate: {
     readonly body: ValidateFunction | null;
     readonly params: ValidateFunction | null;

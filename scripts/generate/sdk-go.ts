@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { deref, operationsOf, ROOT, type Operation } from '../lib/spec.ts';
+import { deref, operationsOf, ROOT, sunsetNote, sunsetOf, type Operation } from '../lib/spec.ts';
 import { securityOf } from './routes.ts';
 import { eventDataOf, eventTypeName, methodName } from './sdk-typescript.ts';
 
@@ -189,7 +189,10 @@ function methodOf(spec: Json, operation: Operation, service: string): Method {
   }
   const args = [...params, 'opts ...option.RequestOption'].join(', ');
   const buildPath = `\tpath, err := requestconfig.BuildPath(${JSON.stringify(path)}${pathParams.map((p) => `, ${p}`).join('')})\n`;
-  const doc = `// ${name} calls ${operationId} (\`${method.toUpperCase()} ${path}\`): ${summary.replace(/\.$/, '')}.\n`;
+  const sunset = sunsetOf(op);
+  // Go's convention: a paragraph starting "Deprecated: " is what linters and pkg.go.dev flag.
+  const deprecated = sunset ? `//\n// Deprecated: ${sunsetNote(sunset)}\n` : '';
+  const doc = `// ${name} calls ${operationId} (\`${method.toUpperCase()} ${path}\`): ${summary.replace(/\.$/, '')}.\n` + deprecated;
   const receiver = `func (s *${service})`;
 
   if (events) {
@@ -208,6 +211,7 @@ function methodOf(spec: Json, operation: Operation, service: string): Method {
       `${receiver} ${name}(ctx context.Context, ${args}) (*Page[${item}], error) {\n${buildPath}\tif err != nil {\n\t\treturn nil, err\n\t}\n` +
       `\treturn listPage[${item}](ctx, s.options, opts, requestconfig.Request{${fields.join(', ')}}, "")\n}\n\n` +
       `// ${name}AutoPaging iterates every item of [${service}.${name}], fetching pages as it goes.\n` +
+      deprecated +
       `${receiver} ${name}AutoPaging(ctx context.Context, ${args}) *AutoPager[${item}] {\n` +
       `\tpage, err := s.${name}(ctx, ${[...pathParams, ...(requestBody ? ['body'] : []), ...(query.length ? ['params'] : [])].join(', ')}, opts...)\n` +
       `\treturn newAutoPager(ctx, page, err)\n}\n`;

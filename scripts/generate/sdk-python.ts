@@ -2,7 +2,7 @@
 // and helpers in src/transmute/lib: pydantic v2 models by datamodel-code-generator
 // (sdk-python-models.ts), and the sync/async resource layer from this template.
 // Method names follow the TypeScript SDK's rule (methodName, imported), snake_cased.
-import { deref, operationsOf, type Operation } from '../lib/spec.ts';
+import { deref, operationsOf, sunsetNote, sunsetOf, type Operation } from '../lib/spec.ts';
 import { securityOf } from './routes.ts';
 import { generatePythonModels } from './sdk-python-models.ts';
 import { methodName } from './sdk-typescript.ts';
@@ -129,7 +129,14 @@ function methodOf(spec: Json, operation: Operation): Method {
     ...(Object.keys(op.responses ?? {}).some((code) => code.startsWith('3')) ? ['redirect=True'] : []),
     'options=request_options',
   ];
-  const doc = `        """${summary.replace(/"""/g, "'''")} (`+ '`' + `${method.toUpperCase()} ${path}` + '`' + `, ${operationId})."""\n`;
+  const line = `${summary.replace(/"""/g, "'''")} (`+ '`' + `${method.toUpperCase()} ${path}` + '`' + `, ${operationId}).`;
+  const sunset = sunsetOf(op);
+  // A deprecated method says so in its docstring, and warns each time it is called (stacklevel 2:
+  // the warning names the caller's line, not the SDK's).
+  const doc = sunset
+    ? `        """${line}\n\n        Deprecated: ${sunsetNote(sunset).replace(/"""/g, "'''")}\n        """\n` +
+      `        warnings.warn(${literal(`${operationId} is deprecated. ${sunsetNote(sunset)}`)}, DeprecationWarning, stacklevel=2)\n`
+    : `        """${line}"""\n`;
   const signature = `(self, ${args.join(', ')})`;
   if (paged) {
     const listSchema = deref(spec, Object.values<Json>(deref(spec, op.responses['200']).content)[0]?.schema ?? {});
@@ -186,6 +193,7 @@ function resourceFile(tag: string, methods: Method[]): string {
     `"""Operations tagged \`${tag}\`."""`,
     'from __future__ import annotations',
     '',
+    ...(methods.some((m) => m.sync.includes('warnings.warn(')) ? ['import warnings'] : []),
     'from datetime import datetime',
     'from typing import Any, Dict, List, Optional, Sequence, Union, cast',
     '',

@@ -71,3 +71,34 @@ export function deref<T = Json>(spec: Json, node: Json): T {
 export function slaOf(spec: Json, op: Json): Sla {
   return { ...(spec['x-sla'] as Sla), ...(op['x-sla'] as Partial<Sla> | undefined) };
 }
+
+/** An operation's x-sunset: when it was deprecated, the day it stops working, and its migration note. */
+export interface Sunset {
+  /** RFC 3339 full-date: deprecation took effect at its start (UTC), the Deprecation header's moment. */
+  since: string;
+  /** RFC 3339 full-date: the operation answers 410 (E1013) from its start (UTC), the Sunset header's moment. */
+  date: string;
+  /** Where to read how to move off the operation (Link rel="deprecation"), if anywhere. */
+  link: string | null;
+}
+
+/**
+ * The x-sunset of a deprecated operation, null for one that is not. The lint rule
+ * (transmute-sunset) checks the dates and link; this refuses only what would make a deprecated
+ * route without its dates.
+ */
+export function sunsetOf(op: Json): Sunset | null {
+  const sunset: Json | undefined = op['x-sunset'];
+  if (op.deprecated !== true) {
+    if (sunset !== undefined) throw new Error(`${op.operationId}: x-sunset on an operation that is not deprecated`);
+    return null;
+  }
+  if (typeof sunset?.since !== 'string' || typeof sunset.date !== 'string') throw new Error(`${op.operationId}: a deprecated operation needs x-sunset with since and date`);
+  return { since: sunset.since, date: sunset.date, link: sunset.link ?? null };
+}
+
+/** What every SDK's deprecation marker says after its "deprecated" (@deprecated, Deprecated:). */
+export function sunsetNote(sunset: Sunset): string {
+  const stops = `Since ${sunset.since}; from ${sunset.date} the API answers 410 Gone.`;
+  return sunset.link === null ? stops : `${stops} Migration: ${sunset.link}`;
+}

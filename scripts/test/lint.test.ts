@@ -37,6 +37,7 @@ it('each house rule catches its mistake', async () => {
   delete create.requestBody.content['application/json'].examples;
   delete create.responses['200'].content['application/json'].examples;
   delete create.responses['200'].headers.RateLimit;
+  delete spec.components.responses.NotFound.headers['Server-Timing'];
   create.security = [{ ApiKeyHeader: ['conversions:admin'] }];
   spec.paths['/v1/formats'].get['x-sla'] = { p95_ms: 'fast' };
   spec.paths['/v1/formats'].get['x-rate-limit'] = { policy: 'per-moon-phase' };
@@ -57,6 +58,7 @@ it('each house rule catches its mistake', async () => {
     'transmute-request-examples',
     'transmute-response-examples',
     'transmute-rate-limit-headers',
+    'transmute-common-headers',
     'transmute-known-scopes',
     'transmute-rate-limit-extension',
   ]) {

@@ -23,6 +23,7 @@ import type { Logger } from './observability/logger.ts';
 import type { Readiness } from './observability/readiness.ts';
 import type { UsageMeter } from './usage/usage-meter.ts';
 import type { Idempotency } from './http/idempotency.ts';
+import type { RouteDefinition } from './generated/routes.ts';
 
 export interface AppDeps extends OperationDeps {
   log: Logger;
@@ -30,6 +31,8 @@ export interface AppDeps extends OperationDeps {
   shedder: LoadShedder;
   usage: UsageMeter;
   idempotency: Idempotency;
+  /** The generated route table unless given (tests serve a copy with an operation changed). */
+  routes?: readonly RouteDefinition[];
 }
 
 export function createApp(deps: AppDeps): Koa<State> {
@@ -59,6 +62,7 @@ export function createApp(deps: AppDeps): Koa<State> {
     quota: deps.usage,
     idempotency: deps.idempotency,
     bodyReaders: jobBodyReaders(deps.jobs),
+    ...(deps.routes ? { routes: deps.routes } : {}),
   });
 
   app.use(requestId(log));

@@ -1,6 +1,6 @@
 // The process: configuration, database, HTTP server, and an orderly exit on SIGTERM/SIGINT.
 import { createServer, type Server } from 'node:http';
-import { createApp } from './app.ts';
+import { createApp, type AppDeps } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { startServices, type Services } from './services.ts';
@@ -14,10 +14,11 @@ export interface Running extends Services {
   shutdown(reason: string): Promise<void>;
 }
 
-export async function start(config: Config, log: Logger): Promise<Running> {
+/** `app` overrides what the app is built from (tests: the route table). */
+export async function start(config: Config, log: Logger, app: Pick<AppDeps, 'routes'> = {}): Promise<Running> {
   const services = await startServices(config, log);
   const releaseId = process.env.RELEASE_ID ?? pkg.version;
-  const app = createApp({ ...services, releaseId });
+  const koa = createApp({ ...services, releaseId, ...app });
 
   const server = createServer(
     {
@@ -26,7 +27,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
       requestTimeout: config.timeouts.requestMs,
       keepAliveTimeout: config.timeouts.keepAliveMs,
     },
-    app.callback(),
+    koa.callback(),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

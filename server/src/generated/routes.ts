@@ -29,6 +29,11 @@ export interface RouteDefinition {
   readonly quota: boolean;
   /** The media type of each declared response, by status. */
   readonly responseTypes: Readonly<Record<string, string | null>>;
+  /**
+   * A deprecated operation's x-sunset: RFC 3339 dates (UTC) when deprecation took effect and from
+   * which the operation answers 410 (E1013), and the migration note's URL. Null when not deprecated.
+   */
+  readonly sunset: { readonly since: string; readonly date: string; readonly link: string | null } | null;
   readonly validate: {
     readonly body: ValidateFunction | null;
     readonly params: ValidateFunction | null;
@@ -73,6 +78,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: null, responses: { 200: v.FormatList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -118,6 +124,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.ConversionRequest, params: null, responses: { 200: v.Conversion, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -163,6 +170,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.ConversionBatchRequest, params: null, responses: { 200: v.ConversionBatch, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -200,6 +208,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.SignupRequest, params: null, responses: { 201: v.Session, 400: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -236,6 +245,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.LoginRequest, params: null, responses: { 200: v.LoginResult, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -272,6 +282,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.MfaLoginRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -308,6 +319,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.RefreshRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -348,6 +360,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.LogoutRequest, params: null, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -384,6 +397,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: null, responses: { 200: v.TotpSetup, 401: v.Problem, 403: v.Problem, 409: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -425,6 +439,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.TotpCodeRequest, params: null, responses: { 200: v.RecoveryCodes, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -466,6 +481,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.TotpCodeRequest, params: null, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -498,6 +514,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.startOidcSignIn_params, responses: { 400: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -531,6 +548,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.completeOidcSignIn_params, responses: { 200: v.LoginResult, 400: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -566,6 +584,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: null, responses: { 200: v.Account, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -606,6 +625,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.AccountUpdate, params: null, responses: { 200: v.Account, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -641,6 +661,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: null, responses: { 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -677,6 +698,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.listApiKeys_params, responses: { 200: v.ApiKeyList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -724,6 +746,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.ApiKeyCreate, params: v.createApiKey_params, responses: { 201: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -761,6 +784,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.getApiKey_params, responses: { 200: v.ApiKey, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -798,6 +822,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.revokeApiKey_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -846,6 +871,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.ApiKeyRotate, params: v.rotateApiKey_params, responses: { 200: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -882,6 +908,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.listAuditEvents_params, responses: { 200: v.AuditEventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -922,6 +949,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.listJobs_params, responses: { 200: v.JobList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -968,6 +996,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.JobCreate, params: v.createJob_params, responses: { 202: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1009,6 +1038,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.getJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1051,6 +1081,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.cancelJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1094,6 +1125,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.getJobResult_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 410: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1135,6 +1167,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.streamJobEvents_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1175,6 +1208,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.listWebhookEndpoints_params, responses: { 200: v.WebhookEndpointList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1226,6 +1260,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.WebhookEndpointCreate, params: v.createWebhookEndpoint_params, responses: { 201: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1267,6 +1302,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.getWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1313,6 +1349,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.WebhookEndpointUpdate, params: v.updateWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1354,6 +1391,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.deleteWebhookEndpoint_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1402,6 +1440,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.rotateWebhookSecret_params, responses: { 200: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1443,6 +1482,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.listWebhookDeliveries_params, responses: { 200: v.WebhookDeliveryList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1483,6 +1523,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.listEvents_params, responses: { 200: v.EventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1530,6 +1571,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.EventReplay, params: v.replayEvent_params, responses: { 202: v.EventReplayResult, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1570,6 +1612,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.getUsage_params, responses: { 200: v.Usage, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1610,6 +1653,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.exportUsage_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1645,6 +1689,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: null, responses: { 200: v.Consents, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1685,6 +1730,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: v.ConsentsUpdate, params: null, responses: { 200: v.Consents, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1723,6 +1769,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.createDataExport_params, responses: { 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1762,6 +1809,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: v.getDataExport_params, responses: { 200: v.DataExportArchive, 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 410: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1790,6 +1838,7 @@ export const routes = [
     "200": "application/health+json",
     "500": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: null, responses: { 200: v.Health, 500: v.Problem } }
 },
 {
@@ -1819,6 +1868,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/health+json"
   },
+  "sunset": null,
   "validate": { body: null, params: null, responses: { 200: v.Health, 500: v.Problem, 503: v.Health } }
 },
 {
@@ -1849,6 +1899,7 @@ export const routes = [
     "404": "application/problem+json",
     "500": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: null, responses: { 401: v.Problem, 404: v.Problem, 500: v.Problem } }
 },
 {
@@ -1877,6 +1928,7 @@ export const routes = [
     "200": "application/json",
     "500": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: null, responses: { 200: v.getOpenApiDocument_200, 500: v.Problem } }
 },
 {
@@ -1905,6 +1957,7 @@ export const routes = [
     "200": "text/html",
     "500": "application/problem+json"
   },
+  "sunset": null,
   "validate": { body: null, params: null, responses: { 500: v.Problem } }
 }
 ] as const satisfies readonly RouteDefinition[];

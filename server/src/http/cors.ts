@@ -2,7 +2,7 @@
 import cors from '@koa/cors';
 import type { AppMiddleware } from './context.ts';
 
-const EXPOSED = ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'Location'];
+const EXPOSED = ['X-Request-Id', 'Server-Timing', 'Deprecation', 'Sunset', 'Link', 'RateLimit', 'RateLimit-Policy', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'Location'];
 
 export function corsAllowList(origins: readonly string[]): AppMiddleware {
   const allowed = new Set(origins);

@@ -1,6 +1,6 @@
 // Routes come from the generated route table, never from hand-written paths. Startup fails when
 // an operation has no handler or a handler has no operation.
-import { routes, type RouteDefinition } from '../generated/routes.ts';
+import { routes, type OperationId, type RouteDefinition } from '../generated/routes.ts';
 import { checkBodyHeaders, readJsonBody, type BodyReader } from './body.ts';
 import { authenticate, type AuthReporting, type Credentials } from './authenticate.ts';
 import { meter, type Meter, type Quota } from './meter.ts';
@@ -9,6 +9,7 @@ import { validateOrThrow } from './validate.ts';
 import { respond } from './respond.ts';
 import { ApiError } from './problem.ts';
 import { RouteTable } from './route-table.ts';
+import { announceDeprecation, deprecationOf, type Deprecation } from './deprecation.ts';
 import type { AppContext, AppMiddleware } from './context.ts';
 import type { Handler, HandlerMap, Params } from './handler.ts';
 
@@ -41,6 +42,8 @@ export interface RouterOptions {
   idempotency: Idempotency;
   /** Operations that read their own body instead of whole (readJsonBody). */
   bodyReaders?: Partial<Record<string, BodyReader>>;
+  /** The generated route table; a test passes a copy with an operation changed (e.g. deprecated). */
+  routes?: readonly RouteDefinition[];
 }
 
 type PathParams = Readonly<Record<string, string>>;
@@ -50,10 +53,12 @@ type PathParams = Readonly<Record<string, string>>;
  * exists with other methods and 404 for anything else, both as problems.
  */
 export function createRouter(options: RouterOptions): AppMiddleware {
-  assertHandlersMatchSpec(options.handlers);
+  const definitions = options.routes ?? routes;
+  assertHandlersMatchSpec(options.handlers, definitions);
   const table = new RouteTable<Operation>();
-  for (const route of routes) {
-    const handler = options.handlers[route.operationId] as Handler<typeof route.operationId>;
+  for (const route of definitions) {
+    // assertHandlersMatchSpec saw a handler for every operationId of the table.
+    const handler = options.handlers[route.operationId as OperationId] as Handler<any>;
     table.add(route.method, route.path, new Operation(route, handler, options));
   }
   return (ctx) => {
@@ -74,9 +79,11 @@ class Operation {
   readonly #handler: Handler<any>;
   readonly #options: RouterOptions;
   readonly #readBody: BodyReader | undefined;
+  readonly #deprecation: Deprecation | null;
 
   constructor(route: RouteDefinition, handler: Handler<any>, options: RouterOptions) {
     this.#route = route;
+    this.#deprecation = deprecationOf(route);
     this.#handler = handler;
     this.#options = options;
     const needsBody = route.requestContentTypes.length > 0;
@@ -86,6 +93,8 @@ class Operation {
   handle(ctx: AppContext, pathParams: PathParams): void | Promise<void> {
     const route = this.#route;
     ctx.state.route = route;
+    // First, so a refusal of any kind says the operation is deprecated too.
+    if (this.#deprecation !== null) announceDeprecation(ctx, this.#deprecation);
     checkBodyHeaders(ctx, route);
     const authenticated = authenticate(ctx, route, this.#options.credentials, this.#options.reporting);
     if (authenticated instanceof Promise) return authenticated.then(() => this.#afterAuthentication(ctx, pathParams));

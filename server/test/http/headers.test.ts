@@ -1,4 +1,4 @@
-// Transport headers on every response: request id, security headers, CORS, HTTPS redirect.
+// Transport headers on every response: request id, server timing, security headers, CORS, HTTPS redirect.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { call, startTestServer, type TestServer } from '../support/server.ts';
@@ -30,6 +30,31 @@ describe('request ids', () => {
     const res = await call(`${server.url}/v1/formats`, { headers: { 'X-Request-Id': 'trace-me' } });
     assert.equal(res.status, 401);
     assert.equal(res.body.request_id, 'trace-me');
+  });
+});
+
+describe('Server-Timing', () => {
+  for (const [name, path, init] of [
+    ['a success', '/v1/formats', { auth: true }],
+    ['a refusal', '/v1/formats', { auth: false }],
+    ['a 404', '/nope', { auth: false }],
+    ['a HEAD', '/v1/formats', { auth: true, method: 'HEAD' }],
+    ['the published spec', '/openapi.json', { auth: false }],
+  ] as const) {
+    it(`tells the server's time on ${name}, within the time the client waited`, async () => {
+      const sent = performance.now();
+      const res = await call(`${server.url}${path}`, { ...(init.auth ? { key } : {}), ...('method' in init ? { method: init.method } : {}) });
+      const waited = performance.now() - sent;
+      const timing = /^app;dur=(\d+(?:\.\d+)?)$/.exec(res.headers.get('server-timing') ?? '');
+      assert.ok(timing, `Server-Timing: ${res.headers.get('server-timing')}`);
+      const dur = Number(timing[1]);
+      assert.ok(dur > 0 && dur <= waited, `dur=${dur} waited=${waited}`);
+    });
+  }
+
+  it('is exposed to allowed origins', async () => {
+    const res = await call(`${server.url}/v1/formats`, { key, headers: { Origin: 'https://app.example.com' } });
+    assert.match(res.headers.get('access-control-expose-headers')!, /Server-Timing/);
   });
 });
 

@@ -3,6 +3,7 @@
 import { start, type Running } from '../../src/main.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import type { Env } from '../../src/config.ts';
+import type { AppDeps } from '../../src/app.ts';
 import { KEY_SCOPES } from '../../src/auth/scopes.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -15,8 +16,11 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Env overrides; OIDC_<NAME>_* variables are read by name, beyond the fixed schema. */
-export async function startTestServer(overrides: Env & Record<string, string> = {}): Promise<TestServer> {
+/**
+ * Env overrides; OIDC_<NAME>_* variables are read by name, beyond the fixed schema. `app` is what
+ * the app is built from beyond its services: a route table with an operation changed.
+ */
+export async function startTestServer(overrides: Env & Record<string, string> = {}, app: Pick<AppDeps, 'routes'> = {}): Promise<TestServer> {
   // Sign-up and log-in limits per address would trip over the many accounts a test file makes
   // from one loopback address; the tests of those limits set them back.
   const database = await createTestDatabase({
@@ -27,7 +31,7 @@ export async function startTestServer(overrides: Env & Record<string, string> = 
     AUTH_RATE_LIMIT_PER_MINUTE: '10000',
     ...overrides,
   });
-  const running = await start(database.config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const running = await start(database.config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), app);
   let accounts = 0;
   return {
     url: running.url,
