@@ -83,7 +83,8 @@ test-sdks: $(INSTALLED)
 	sdks/go/run-tests.sh
 
 # In a real browser (Debian's Chromium, headless, through playwright-core; CHROMIUM_PATH overrides
-# /usr/bin/chromium): /docs renders under its CSP, and the TypeScript SDK works from another origin.
+# /usr/bin/chromium): /docs renders under its CSP, the TypeScript SDK works from another origin, and
+# an OIDC sign-in goes through the provider's page and back.
 test-e2e: $(INSTALLED)
 	$(NODE) --test --test-concurrency=1 $(E2E_TESTS)
 
