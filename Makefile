@@ -23,12 +23,13 @@ INSTALLED := node_modules/.installed
 GENERATED := server/src/generated docs/errors.md grafana/provisioning grafana/prometheus/recording.yml grafana/prometheus/alerts.yml sdks/typescript/src/generated sdks/python/src/transmute sdks/go loadtest/generated
 TESTS := 'server/test/**/*.test.ts' 'scripts/test/**/*.test.ts'
 SDK_TESTS := 'sdks/typescript/test/*.test.ts' 'sdks/conformance/contract/*.test.ts'
+E2E_TESTS := 'e2e/test/*.test.ts'
 
-.PHONY: help install generate check-generated lint release-spec spec-changelog typecheck test test-unit test-sdks run api-key migration bench loadtest
+.PHONY: help install generate check-generated lint release-spec spec-changelog typecheck test test-unit test-sdks test-e2e run api-key migration bench loadtest
 
 help:
 	@echo 'make run       start the API on the embedded database (PORT, DATA_DIR)'
-	@echo 'make test      lint, type-check, drift check and every test (needs DATABASE_URL)'
+	@echo 'make test      lint, type-check, drift check and every test (needs DATABASE_URL, chromium)'
 	@echo 'make generate  regenerate everything derived from openapi/'
 	@echo 'make lint      lint the spec (Spectral: oas, OWASP, house rules; oasdiff: no breaking change in a major)'
 	@echo 'make release-spec   record openapi/openapi.yaml as released under its info.version'
@@ -38,7 +39,7 @@ help:
 	@echo 'make loadtest RATE=100 DURATION=30   the SLA plan from the spec, with vegeta'
 	@echo 'make bench     full stack vs bare Koa and the peer stack, same requests, one run'
 
-$(INSTALLED): package.json package-lock.json server/package.json scripts/package.json | $(NODE_DEP)
+$(INSTALLED): package.json package-lock.json server/package.json scripts/package.json e2e/package.json | $(NODE_DEP)
 	npm ci --no-audit --no-fund --loglevel=error >&2
 	touch $@
 
@@ -68,6 +69,7 @@ typecheck: $(INSTALLED)
 	npx tsc -p .
 	npx tsc -p sdks/typescript
 	npx tsc -p sdks/typescript/test
+	npx tsc -p e2e
 
 run: generate
 	$(NODE) server/src/main.ts
@@ -90,9 +92,15 @@ test-sdks: $(INSTALLED)
 	sdks/python/run-tests.sh
 	sdks/go/run-tests.sh
 
+# In a real browser (Debian's Chromium, headless, through playwright-core; CHROMIUM_PATH overrides
+# /usr/bin/chromium): /docs renders under its CSP, the TypeScript SDK works from another origin, and
+# an OIDC sign-in goes through the provider's page and back.
+test-e2e: $(INSTALLED)
+	$(NODE) --test --test-concurrency=1 $(E2E_TESTS)
+
 # test-sdks first: it provisions .tools/venv-sdk, whose mypy scripts/test/code-samples.test.ts uses
 # and whose Python scripts/test/deprecation.test.ts runs a generated SDK with.
-test: lint typecheck check-generated test-sdks test-unit
+test: lint typecheck check-generated test-sdks test-unit test-e2e
 
 bench: generate
 	$(NODE) loadtest/bench.ts

@@ -1,6 +1,7 @@
 // /docs: Redoc with this server's own spec, as one page that loads nothing from elsewhere. Redoc
 // (unlike swagger-ui) renders the spec's x-codeSamples, the SDK calls `make generate` writes for
-// every operation. Built once, on first request, from the redoc package on disk.
+// every operation. Built once, on first request, from the redoc package on disk. The empty icon
+// keeps the browser from asking for /favicon.ico, which this API answers with a 404.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,6 +27,11 @@ function sha256(text: string): string {
   return `sha256-${createHash('sha256').update(text).digest('base64')}`;
 }
 
+// Redoc's sidebar footer shows Redocly's logo from their CDN: the policy refuses it (img-src has no
+// other origin, and a visitor's browser should call no third party), so it becomes an empty image.
+const REDOCLY_LOGO = '"https://cdn.redoc.ly/redoc/logo-mini.svg"';
+const NO_IMAGE = `"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E"`;
+
 /** Keeps `</script>` inside the inlined code from closing the element early. */
 function inlineSafe(code: string): string {
   return code.replace(/<\/script/gi, '<\\/script');
@@ -37,7 +43,7 @@ function jsonLiteral(value: unknown): string {
 }
 
 export function buildReferencePage(spec: { info: { title: string } }): ReferencePage {
-  const bundle = inlineSafe(readFileSync(require.resolve('redoc/bundles/redoc.standalone.js'), 'utf8'));
+  const bundle = inlineSafe(readFileSync(require.resolve('redoc/bundles/redoc.standalone.js'), 'utf8').replaceAll(REDOCLY_LOGO, NO_IMAGE));
   const init = `Redoc.init(${jsonLiteral(spec)}, ${jsonLiteral(OPTIONS)}, document.getElementById('reference'));`;
   const html = `<!DOCTYPE html>
 <html lang="en">
@@ -45,6 +51,7 @@ export function buildReferencePage(spec: { info: { title: string } }): Reference
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${spec.info.title} reference</title>
+<link rel="icon" href="data:,">
 <style>body { margin: 0; padding: 0; }</style>
 </head>
 <body>

@@ -1,7 +1,7 @@
 // Transport headers on every response: request id, server timing, security headers, CORS, HTTPS redirect.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, startTestServer, type TestServer } from '../support/server.ts';
+import { call, PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
 let key: string;
@@ -82,6 +82,8 @@ describe('security headers', () => {
     assert.match(csp, /script-src 'sha256-[A-Za-z0-9+/=]+' 'sha256-[A-Za-z0-9+/=]+'/);
     assert.doesNotMatch(csp, /https?:/);
     assert.doesNotMatch(res.text, /<script[^>]+src=|<link[^>]+href="https?:/);
+    // Redoc's bundle points its sidebar logo at Redocly's CDN; the page serves it as an empty image.
+    assert.doesNotMatch(res.text, /cdn\.redoc\.ly/);
   });
 });
 
@@ -104,6 +106,35 @@ describe('CORS', () => {
   it('exposes the request id to allowed origins', async () => {
     const res = await call(`${server.url}/v1/formats`, { key, headers: { Origin: 'https://app.example.com' } });
     assert.match(res.headers.get('access-control-expose-headers')!, /X-Request-Id/);
+  });
+
+  it('exposes every response header the spec documents, none that script may never read', async () => {
+    const res = await call(`${server.url}/v1/formats`, { key, headers: { Origin: 'https://app.example.com' } });
+    const exposed = res.headers.get('access-control-expose-headers')!.split(',');
+    for (const name of ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'Location', 'X-Should-Retry', 'Content-Disposition', 'WWW-Authenticate']) {
+      assert.ok(exposed.includes(name), `${name} in ${exposed.join(',')}`);
+    }
+    assert.ok(!exposed.some((name) => /^(set-cookie|access-control-)/i.test(name)), exposed.join(','));
+  });
+
+  it('lets a browser read X-Should-Retry on a conflict no retry resolves', async () => {
+    const body = { email: 'cors-conflict@example.com', password: PASSWORD };
+    assert.equal((await call(`${server.url}/v1/auth/signup`, { body })).status, 201);
+    const res = await call(`${server.url}/v1/auth/signup`, { body, headers: { Origin: 'https://app.example.com' } });
+    assert.equal(res.status, 409);
+    assert.equal(res.headers.get('x-should-retry'), 'false');
+    assert.equal(res.headers.get('access-control-allow-origin'), 'https://app.example.com');
+    assert.match(res.headers.get('access-control-expose-headers')!, /(^|,)X-Should-Retry(,|$)/);
+  });
+
+  it('allows the request headers the SDKs send in a preflight', async () => {
+    const res = await call(`${server.url}/v1/conversions`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type,idempotency-key,x-api-key' },
+    });
+    assert.equal(res.status, 204);
+    const allowed = res.headers.get('access-control-allow-headers')!.toLowerCase().split(',');
+    for (const name of ['authorization', 'content-type', 'idempotency-key', 'x-api-key']) assert.ok(allowed.includes(name), `${name} in ${allowed.join(',')}`);
   });
 });
 

@@ -7,9 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, tempDataDir, type TestDatabase } from '../support/database.ts';
-import { openDatabase } from '../../src/db/orm.ts';
-import { ApiKeyService } from '../../src/auth/api-keys.ts';
-import { listeningAt, serverEnv, spawnMain } from '../support/process.ts';
+import { listeningAt, mintKey, serverEnv, spawnMain } from '../support/process.ts';
 
 async function exitOf(child: ChildProcess): Promise<{ code: number | null; stderr: string; stdout: string }> {
   let stderr = '';
@@ -56,12 +54,7 @@ describe('graceful shutdown', () => {
     const exited = exitOf(child);
     const base = await listeningAt(child);
 
-    const db = await openDatabase({ ...database.config, apiKeys: { ...database.config.apiKeys, pepper } });
-    const keys = new ApiKeyService(db, { ...database.config, apiKeys: { ...database.config.apiKeys, pepper } });
-    const account = await keys.findOrCreateAccount('drain@example.com', 'free');
-    const { secret } = await keys.create(account.id, { name: 'drain', scopes: ['conversions:write'] });
-    await keys.close();
-    await db.close();
+    const secret = await mintKey(database, pepper, 'drain@example.com', ['conversions:write']);
 
     // Requests whose bodies are still arriving when SIGTERM lands.
     const body = JSON.stringify({ from: 'json', to: 'csv', input: '[{"a":1},{"a":2}]' });

@@ -1,6 +1,7 @@
 // A real OpenID provider (oidc-provider, certified) on a loopback port, for sign-in tests.
 // Its login and consent pages are replaced by one endpoint that signs in the account the test
-// names (or refuses), so a test walks the whole browser flow with fetch and a cookie jar.
+// names (or refuses), so a test walks the whole browser flow with fetch and a cookie jar. Reached
+// with neither, it is a page with a form for each answer, for a test that drives a real browser.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,6 +49,11 @@ export interface TestOidcProviderOptions {
 }
 
 const INTERACTION_PATH = '/interaction/';
+// Each form submits to the page's own URL, with its field as the whole query.
+const INTERACTION_PAGE = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Test provider sign-in</title></head><body>
+<form method="get"><label>Account <input name="account" required></label><button type="submit">Sign in</button></form>
+<form method="get"><input type="hidden" name="refuse"><button type="submit">Cancel</button></form>
+</body></html>`;
 
 export async function startOidcProvider(options: TestOidcProviderOptions): Promise<TestOidcProvider> {
   const server = createServer();
@@ -96,6 +102,11 @@ export async function startOidcProvider(options: TestOidcProviderOptions): Promi
     if (!ctx.path.startsWith(INTERACTION_PATH)) return next();
     const interaction = await provider.interactionDetails(ctx.req, ctx.res);
     const accountId = ctx.query.account;
+    if (accountId === undefined && ctx.query.refuse === undefined) {
+      ctx.type = 'html';
+      ctx.body = INTERACTION_PAGE;
+      return;
+    }
     let result: InteractionResults;
     if (typeof accountId === 'string') {
       if (!accounts.has(accountId)) throw new Error(`no test account ${accountId}`);

@@ -2,6 +2,9 @@
 // start-up refusals, signals, a worker killed mid-job.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { openDatabase } from '../../src/db/orm.ts';
+import { ApiKeyService } from '../../src/auth/api-keys.ts';
+import type { KeyScope } from '../../src/auth/scopes.ts';
 import type { TestDatabase } from './database.ts';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
@@ -38,4 +41,21 @@ export async function listeningAt(child: ChildProcess): Promise<string> {
   const base = /Transmute API\s+(http:\/\/[^/\s]+)/.exec(banner)?.[1];
   if (base === undefined) throw new Error(`the server process did not start: ${banner}`);
   return base;
+}
+
+/**
+ * An API key that a process started with `serverEnv(database, pepper)` accepts: minted straight into
+ * its database with the same pepper, since that process shares no memory with the test.
+ */
+export async function mintKey(database: TestDatabase, pepper: string, email: string, scopes: readonly KeyScope[]): Promise<string> {
+  const config = { ...database.config, apiKeys: { ...database.config.apiKeys, pepper } };
+  const db = await openDatabase(config);
+  const keys = new ApiKeyService(db, config);
+  try {
+    const account = await keys.findOrCreateAccount(email, 'free');
+    return (await keys.create(account.id, { name: 'test', scopes: [...scopes] })).secret;
+  } finally {
+    await keys.close();
+    await db.close();
+  }
 }
