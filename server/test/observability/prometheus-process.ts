@@ -18,6 +18,8 @@ export interface Sample {
 export interface ActiveAlert {
   labels: Record<string, string>;
   state: 'pending' | 'firing';
+  /** RFC 3339: when it became pending. */
+  activeAt: string;
 }
 
 export interface Prometheus {
