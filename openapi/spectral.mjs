@@ -22,30 +22,42 @@ function dayStart(text) {
 }
 
 /**
- * deprecated: true and x-sunset go together. x-sunset is {since, date, link?}: RFC 3339 dates, the
- * day deprecation took effect (the Deprecation header) and the day the operation stops working (the
- * Sunset header; 410 E1013 from then), and the https URL of the migration note (Link
- * rel="deprecation"). Its success responses and its documented 410 declare those headers.
+ * deprecated: true goes with two extensions. x-sunset is oasdiff's: the RFC 3339 date (a string)
+ * the operation stops working (the Sunset header; 410 E1013 from then), which the breaking-change
+ * gate reads to allow removing it from that day on and to refuse it before. x-deprecation is ours,
+ * {since, link?}: the RFC 3339 date deprecation took effect (the Deprecation header) and the https
+ * URL of the migration note (Link rel="deprecation"). Its success responses and its documented 410
+ * declare those headers.
  */
 const sunset = createRulesetFunction({ input: { type: 'object' }, options: null }, (op) => {
   const value = op['x-sunset'];
-  if (op.deprecated !== true) return value === undefined ? [] : [{ message: 'x-sunset on an operation that is not deprecated: add deprecated: true or remove x-sunset' }];
-  if (value === undefined) return [{ message: 'a deprecated operation needs x-sunset: {since, date, link?} (the day it was deprecated and the day it stops working)' }];
-  if (typeof value !== 'object' || value === null) return [{ message: 'x-sunset is an object: {since, date, link?}' }];
-  const problems = Object.keys(value)
-    .filter((key) => !['since', 'date', 'link'].includes(key))
-    .map((key) => ({ message: `x-sunset has no member ${key} (since, date, link)` }));
-  const since = dayStart(value.since);
-  const date = dayStart(value.date);
-  if (since === undefined) problems.push({ message: `x-sunset.since must be an RFC 3339 date (YYYY-MM-DD), not ${JSON.stringify(value.since)}` });
-  if (date === undefined) problems.push({ message: `x-sunset.date must be an RFC 3339 date (YYYY-MM-DD), not ${JSON.stringify(value.date)}` });
-  if (since !== undefined && date !== undefined && since >= date) problems.push({ message: 'x-sunset.since must come before x-sunset.date' });
-  if (value.link !== undefined && !(typeof value.link === 'string' && URL.canParse(value.link) && value.link.startsWith('https://'))) {
-    problems.push({ message: 'x-sunset.link must be an https URL' });
+  const deprecation = op['x-deprecation'];
+  if (op.deprecated !== true) {
+    return ['x-sunset', 'x-deprecation']
+      .filter((name) => op[name] !== undefined)
+      .map((name) => ({ message: `${name} on an operation that is not deprecated: add deprecated: true or remove ${name}` }));
+  }
+  const problems = [];
+  const date = dayStart(value);
+  if (value === undefined) problems.push({ message: "a deprecated operation needs x-sunset: 'YYYY-MM-DD' (the day it stops working, as oasdiff reads it)" });
+  else if (date === undefined) problems.push({ message: `x-sunset must be an RFC 3339 date string ('YYYY-MM-DD', which oasdiff reads), not ${JSON.stringify(value)}` });
+  if (typeof deprecation !== 'object' || deprecation === null || Array.isArray(deprecation)) {
+    problems.push({ message: 'a deprecated operation needs x-deprecation: {since, link?} (the day it was deprecated, and its migration note)' });
+    return problems;
+  }
+  for (const key of Object.keys(deprecation).filter((key) => !['since', 'link'].includes(key))) {
+    problems.push({ message: `x-deprecation has no member ${key} (since, link; the sunset is x-sunset)` });
+  }
+  const since = dayStart(deprecation.since);
+  if (since === undefined) problems.push({ message: `x-deprecation.since must be an RFC 3339 date (YYYY-MM-DD), not ${JSON.stringify(deprecation.since)}` });
+  if (since !== undefined && date !== undefined && since >= date) problems.push({ message: 'x-deprecation.since must come before x-sunset' });
+  const link = deprecation.link;
+  if (link !== undefined && !(typeof link === 'string' && URL.canParse(link) && link.startsWith('https://'))) {
+    problems.push({ message: 'x-deprecation.link must be an https URL' });
   }
   const responses = op.responses ?? {};
   if (responses['410'] === undefined) problems.push({ message: "a deprecated operation documents its 410 after the sunset: '410': { $ref: '#/components/responses/Retired' } (or a 410 that lists E1013 too)" });
-  const needed = value.link === undefined ? ['Deprecation', 'Sunset'] : ['Deprecation', 'Sunset', 'Link'];
+  const needed = link === undefined ? ['Deprecation', 'Sunset'] : ['Deprecation', 'Sunset', 'Link'];
   // Errors are shared components (the 401 of every operation), so only the success answers and the
   // 410 declare the headers; the server sends them on every answer.
   for (const [status, response] of Object.entries(responses).filter(([status]) => /^[23]|^410$/.test(status))) {
@@ -150,7 +162,7 @@ export default {
       then: { field: 'headers', function: schema, functionOptions: { schema: { type: 'object', required: ['X-Request-Id', 'Server-Timing'] } } },
     },
     'transmute-sunset': {
-      description: 'A deprecated operation carries x-sunset {since, date, link?}, documents its 410 and declares the Deprecation, Sunset (and Link) headers on it and its successes; x-sunset only on a deprecated operation.',
+      description: 'A deprecated operation carries x-sunset (a date string, as oasdiff reads it) and x-deprecation {since, link?}, documents its 410 and declares the Deprecation, Sunset (and Link) headers on it and its successes; neither extension on an operation that is not deprecated.',
       severity: 'error',
       message: '{{error}}',
       given: OPERATIONS,

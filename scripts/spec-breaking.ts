@@ -34,8 +34,8 @@ export async function checkBreaking(releasedDir: string, specPath: string): Prom
     passed: false,
     report:
       `${heading}: refused\n${findings}\n` +
-      `A breaking change goes to a new major: set info.version to ${version.major + 1}.0.0, or make the change ` +
-      `additive (README.md, "Changing the API").\n`,
+      `A breaking change goes to a new major: set info.version to ${version.major + 1}.0.0. Or make the change ` +
+      `additive, or deprecate first and remove once the released x-sunset has passed (README.md, "Changing the API").\n`,
   };
 }
 

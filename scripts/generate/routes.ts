@@ -1,5 +1,5 @@
 // The route table: everything the server needs to know about an operation, as data.
-import { deref, operationsOf, slaOf, sunsetOf, type Operation } from '../lib/spec.ts';
+import { deref, operationsOf, deprecationOf, slaOf, type Operation } from '../lib/spec.ts';
 import type { OperationValidators } from './validators.ts';
 
 type Json = Record<string, any>;
@@ -87,7 +87,7 @@ export function routeOf(spec: Json, { operationId, method, path, tag, op }: Oper
     responseTypes: Object.fromEntries(
       Object.entries<Json>(op.responses ?? {}).map(([status, r]) => [status, Object.keys(deref(spec, r).content ?? {})[0] ?? null]),
     ),
-    sunset: sunsetOf(op),
+    deprecation: deprecationOf(op),
   };
   if (route.rateLimit.policy === 'plan' && route.security === null) {
     throw new Error(`${operationId}: x-rate-limit policy plan needs credentials to meter; use auth-ip, signup-ip or none`);
@@ -137,10 +137,11 @@ export interface RouteDefinition {
   /** The media type of each declared response, by status. */
   readonly responseTypes: Readonly<Record<string, string | null>>;
   /**
-   * A deprecated operation's x-sunset: RFC 3339 dates (UTC) when deprecation took effect and from
-   * which the operation answers 410 (E1013), and the migration note's URL. Null when not deprecated.
+   * A deprecated operation's x-deprecation.since and x-sunset, RFC 3339 dates (UTC) when deprecation
+   * took effect and from which the operation answers 410 (E1013), and x-deprecation.link, the
+   * migration note's URL. Null when not deprecated.
    */
-  readonly sunset: { readonly since: string; readonly date: string; readonly link: string | null } | null;
+  readonly deprecation: { readonly since: string; readonly sunset: string; readonly link: string | null } | null;
   readonly validate: {
     readonly body: ValidateFunction | null;
     readonly params: ValidateFunction | null;

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { deref, operationsOf, ROOT, sunsetNote, sunsetOf, type Operation } from '../lib/spec.ts';
+import { deref, operationsOf, ROOT, deprecationNote, deprecationOf, type Operation } from '../lib/spec.ts';
 import { securityOf } from './routes.ts';
 import { eventDataOf, eventTypeName, methodName } from './sdk-typescript.ts';
 
@@ -189,9 +189,9 @@ function methodOf(spec: Json, operation: Operation, service: string): Method {
   }
   const args = [...params, 'opts ...option.RequestOption'].join(', ');
   const buildPath = `\tpath, err := requestconfig.BuildPath(${JSON.stringify(path)}${pathParams.map((p) => `, ${p}`).join('')})\n`;
-  const sunset = sunsetOf(op);
+  const deprecation = deprecationOf(op);
   // Go's convention: a paragraph starting "Deprecated: " is what linters and pkg.go.dev flag.
-  const deprecated = sunset ? `//\n// Deprecated: ${sunsetNote(sunset)}\n` : '';
+  const deprecated = deprecation ? `//\n// Deprecated: ${deprecationNote(deprecation)}\n` : '';
   const doc = `// ${name} calls ${operationId} (\`${method.toUpperCase()} ${path}\`): ${summary.replace(/\.$/, '')}.\n` + deprecated;
   const receiver = `func (s *${service})`;
 

@@ -2,7 +2,7 @@
 // and helpers in src/transmute/lib: pydantic v2 models by datamodel-code-generator
 // (sdk-python-models.ts), and the sync/async resource layer from this template.
 // Method names follow the TypeScript SDK's rule (methodName, imported), snake_cased.
-import { deref, operationsOf, sunsetNote, sunsetOf, type Operation } from '../lib/spec.ts';
+import { deref, operationsOf, deprecationNote, deprecationOf, type Operation } from '../lib/spec.ts';
 import { securityOf } from './routes.ts';
 import { generatePythonModels } from './sdk-python-models.ts';
 import { methodName } from './sdk-typescript.ts';
@@ -130,12 +130,12 @@ function methodOf(spec: Json, operation: Operation): Method {
     'options=request_options',
   ];
   const line = `${summary.replace(/"""/g, "'''")} (`+ '`' + `${method.toUpperCase()} ${path}` + '`' + `, ${operationId}).`;
-  const sunset = sunsetOf(op);
+  const deprecation = deprecationOf(op);
   // A deprecated method says so in its docstring, and warns each time it is called (stacklevel 2:
   // the warning names the caller's line, not the SDK's).
-  const doc = sunset
-    ? `        """${line}\n\n        Deprecated: ${sunsetNote(sunset).replace(/"""/g, "'''")}\n        """\n` +
-      `        warnings.warn(${literal(`${operationId} is deprecated. ${sunsetNote(sunset)}`)}, DeprecationWarning, stacklevel=2)\n`
+  const doc = deprecation
+    ? `        """${line}\n\n        Deprecated: ${deprecationNote(deprecation).replace(/"""/g, "'''")}\n        """\n` +
+      `        warnings.warn(${literal(`${operationId} is deprecated. ${deprecationNote(deprecation)}`)}, DeprecationWarning, stacklevel=2)\n`
     : `        """${line}"""\n`;
   const signature = `(self, ${args.join(', ')})`;
   if (paged) {

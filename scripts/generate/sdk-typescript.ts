@@ -16,7 +16,7 @@ import { createClient } from '@hey-api/openapi-ts';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deref, operationsOf, sunsetNote, sunsetOf, type Operation } from '../lib/spec.ts';
+import { deref, operationsOf, deprecationNote, deprecationOf, type Operation } from '../lib/spec.ts';
 import { securityOf } from './routes.ts';
 
 type Json = Record<string, any>;
@@ -111,10 +111,10 @@ function methodOf(spec: Json, operation: Operation, typeNames: Set<string>): Met
   spec_.push(`auth: ${securityOf(spec, op) !== null}`, 'options');
 
   const line = `${summary} (\`${method.toUpperCase()} ${path}\`, ${operationId})`;
-  const sunset = sunsetOf(op);
+  const deprecation = deprecationOf(op);
   const comment = (text: string) => text.replace(/\*\//g, '*\\/');
-  const doc = sunset
-    ? `  /**\n   * ${comment(line)}\n   *\n   * @deprecated ${comment(sunsetNote(sunset))}\n   */\n`
+  const doc = deprecation
+    ? `  /**\n   * ${comment(line)}\n   *\n   * @deprecated ${comment(deprecationNote(deprecation))}\n   */\n`
     : `  /** ${comment(line)} */\n`;
   const [answer, call] = paged
     ? [`PagePromise<${response}['data'][number]>`, 'requestPage']

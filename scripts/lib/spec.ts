@@ -72,33 +72,39 @@ export function slaOf(spec: Json, op: Json): Sla {
   return { ...(spec['x-sla'] as Sla), ...(op['x-sla'] as Partial<Sla> | undefined) };
 }
 
-/** An operation's x-sunset: when it was deprecated, the day it stops working, and its migration note. */
-export interface Sunset {
-  /** RFC 3339 full-date: deprecation took effect at its start (UTC), the Deprecation header's moment. */
+/**
+ * A deprecated operation's dates and migration note, from two extensions: x-sunset, the RFC 3339
+ * date string oasdiff also reads (the breaking-change gate lets the operation go from that day on),
+ * and our x-deprecation {since, link?}, which oasdiff leaves alone.
+ */
+export interface Deprecation {
+  /** x-deprecation.since, an RFC 3339 full-date: deprecation took effect at its start (UTC), the Deprecation header's moment. */
   since: string;
-  /** RFC 3339 full-date: the operation answers 410 (E1013) from its start (UTC), the Sunset header's moment. */
-  date: string;
-  /** Where to read how to move off the operation (Link rel="deprecation"), if anywhere. */
+  /** x-sunset, an RFC 3339 full-date: the operation answers 410 (E1013) from its start (UTC), the Sunset header's moment. */
+  sunset: string;
+  /** x-deprecation.link: where to read how to move off the operation (Link rel="deprecation"), if anywhere. */
   link: string | null;
 }
 
 /**
- * The x-sunset of a deprecated operation, null for one that is not. The lint rule
+ * The deprecation of a deprecated operation, null for one that is not. The lint rule
  * (transmute-sunset) checks the dates and link; this refuses only what would make a deprecated
  * route without its dates.
  */
-export function sunsetOf(op: Json): Sunset | null {
-  const sunset: Json | undefined = op['x-sunset'];
+export function deprecationOf(op: Json): Deprecation | null {
+  const sunset: unknown = op['x-sunset'];
+  const deprecation: Json | undefined = op['x-deprecation'];
   if (op.deprecated !== true) {
-    if (sunset !== undefined) throw new Error(`${op.operationId}: x-sunset on an operation that is not deprecated`);
+    if (sunset !== undefined || deprecation !== undefined) throw new Error(`${op.operationId}: x-sunset or x-deprecation on an operation that is not deprecated`);
     return null;
   }
-  if (typeof sunset?.since !== 'string' || typeof sunset.date !== 'string') throw new Error(`${op.operationId}: a deprecated operation needs x-sunset with since and date`);
-  return { since: sunset.since, date: sunset.date, link: sunset.link ?? null };
+  if (typeof sunset !== 'string') throw new Error(`${op.operationId}: a deprecated operation needs x-sunset, a date string`);
+  if (typeof deprecation?.since !== 'string') throw new Error(`${op.operationId}: a deprecated operation needs x-deprecation with since`);
+  return { since: deprecation.since, sunset, link: deprecation.link ?? null };
 }
 
 /** What every SDK's deprecation marker says after its "deprecated" (@deprecated, Deprecated:). */
-export function sunsetNote(sunset: Sunset): string {
-  const stops = `Since ${sunset.since}; from ${sunset.date} the API answers 410 Gone.`;
-  return sunset.link === null ? stops : `${stops} Migration: ${sunset.link}`;
+export function deprecationNote(deprecation: Deprecation): string {
+  const stops = `Since ${deprecation.since}; from ${deprecation.sunset} the API answers 410 Gone.`;
+  return deprecation.link === null ? stops : `${stops} Migration: ${deprecation.link}`;
 }

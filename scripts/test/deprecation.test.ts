@@ -1,7 +1,7 @@
 // Deprecation as the pipeline reads it, on a copy of the spec with listFormats and listJobs (a
-// paged list) deprecated the way
-// README's "Deprecating an operation" says (no operation of the spec is deprecated yet): the
-// lint rule, the route table entry, and each SDK's marker on the method.
+// paged list) deprecated the way README's "Deprecating an operation" says (no operation of the
+// spec is deprecated yet): the lint rule, the route table entry, and each SDK's marker on the
+// method. scripts/test/spec-breaking.test.ts shows the gate (oasdiff) reading the same x-sunset.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -10,11 +10,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { loadSpec, operationsOf, ROOT, sunsetOf } from '../lib/spec.ts';
+import { deprecationOf, loadSpec, operationsOf, ROOT } from '../lib/spec.ts';
 import { routeOf } from '../generate/routes.ts';
 import { generateTypeScriptSdk } from '../generate/sdk-typescript.ts';
 import { generatePythonSdk } from '../generate/sdk-python.ts';
 import { generateGoSdk } from '../generate/sdk-go.ts';
+import { deprecate } from './support/deprecation.ts';
 
 type Json = Record<string, any>;
 
@@ -22,24 +23,13 @@ const run = promisify(execFile);
 const SPECTRAL = join(ROOT, 'node_modules', '.bin', 'spectral');
 const RULESET = join(ROOT, 'openapi', 'spectral.mjs');
 const PYTHON = join(ROOT, '.tools', 'venv-sdk', 'bin', 'python');
-const SUNSET = { since: '2026-12-01', date: '2027-06-30', link: 'https://transmute.dev/docs/migrations/formats-v2' };
+const DEPRECATION = { since: '2026-12-01', sunset: '2027-06-30', link: 'https://transmute.dev/docs/migrations/formats-v2' };
 const NOTE = 'Since 2026-12-01; from 2027-06-30 the API answers 410 Gone. Migration: https://transmute.dev/docs/migrations/formats-v2';
-
-/** Marks an operation deprecated with everything transmute-sunset asks for. */
-function deprecate(op: Json, sunset: Json = SUNSET): void {
-  op.deprecated = true;
-  op['x-sunset'] = sunset;
-  op.responses['410'] = { $ref: '#/components/responses/Retired' };
-  for (const [status, response] of Object.entries<Json>(op.responses)) {
-    if (!/^[23]/.test(status)) continue;
-    for (const name of ['Deprecation', 'Sunset', 'Link']) response.headers[name] = { $ref: `#/components/headers/${name}` };
-  }
-}
 
 function fixture(): Json {
   const spec = loadSpec();
-  deprecate(spec.paths['/v1/formats'].get);
-  deprecate(spec.paths['/v1/jobs'].get);
+  deprecate(spec.paths['/v1/formats'].get, DEPRECATION);
+  deprecate(spec.paths['/v1/jobs'].get, DEPRECATION);
   return spec;
 }
 
@@ -61,17 +51,20 @@ async function lintErrors(spec: Json, name: string): Promise<Array<{ code: strin
 }
 
 describe('the lint rule transmute-sunset', () => {
-  it('passes an operation deprecated with x-sunset, its 410 and its headers', async () => {
+  it('passes an operation deprecated with x-sunset, x-deprecation, its 410 and its headers', async () => {
     assert.deepEqual(await lintErrors(fixture(), 'good'), []);
   });
 
-  it('refuses deprecated without x-sunset, a date that is no day, dates out of order, a bare link, and x-sunset without deprecated', async () => {
+  it('refuses deprecated without the extensions, x-sunset that oasdiff cannot read, a date that is no day, dates out of order, a bare link, and the extensions without deprecated', async () => {
     const spec = fixture();
     spec.paths['/v1/conversions'].post.deprecated = true;
-    deprecate(spec.paths['/v1/jobs/{id}'].get, { since: '2026-12-01', date: '2027-02-30' });
-    deprecate(spec.paths['/v1/jobs/{id}/cancel'].post, { since: '2027-07-01', date: '2027-06-30' });
-    deprecate(spec.paths['/v1/jobs/{id}/result'].get, { ...SUNSET, link: 'http://transmute.dev/migrate' });
-    spec.paths['/v1/api-keys'].get['x-sunset'] = SUNSET;
+    // The object x-sunset once was: oasdiff refuses it (api-deprecated-sunset-parse).
+    deprecate(spec.paths['/v1/jobs/{id}/events'].get, { sunset: { date: '2027-06-30' }, since: '2026-12-01' });
+    deprecate(spec.paths['/v1/jobs/{id}'].get, { sunset: '2027-02-30', since: '2026-12-01' });
+    deprecate(spec.paths['/v1/jobs/{id}/cancel'].post, { sunset: '2027-06-30', since: '2027-07-01' });
+    deprecate(spec.paths['/v1/jobs/{id}/result'].get, { ...DEPRECATION, link: 'http://transmute.dev/migrate' });
+    spec.paths['/v1/api-keys'].get['x-sunset'] = DEPRECATION.sunset;
+    spec.paths['/v1/api-keys'].post['x-deprecation'] = { since: DEPRECATION.since };
     const formats = spec.paths['/v1/formats'].get;
     delete formats.responses['200'].headers.Link;
     const byPath = new Map<string, string[]>();
@@ -80,11 +73,13 @@ describe('the lint rule transmute-sunset', () => {
       byPath.set(at, [...(byPath.get(at) ?? []), error.message]);
     }
     const expected: Record<string, RegExp> = {
-      'post /v1/conversions': /needs x-sunset/,
-      'get /v1/jobs/{id}': /x-sunset.date must be an RFC 3339 date/,
-      'post /v1/jobs/{id}/cancel': /since must come before/,
-      'get /v1/jobs/{id}/result': /link must be an https URL/,
-      'get /v1/api-keys': /not deprecated/,
+      'post /v1/conversions': /needs x-sunset[\s\S]*needs x-deprecation/,
+      'get /v1/jobs/{id}/events': /x-sunset must be an RFC 3339 date string/,
+      'get /v1/jobs/{id}': /x-sunset must be an RFC 3339 date string .*"2027-02-30"/,
+      'post /v1/jobs/{id}/cancel': /x-deprecation.since must come before x-sunset/,
+      'get /v1/jobs/{id}/result': /x-deprecation.link must be an https URL/,
+      'get /v1/api-keys': /x-sunset on an operation that is not deprecated/,
+      'post /v1/api-keys': /x-deprecation on an operation that is not deprecated/,
       'get /v1/formats': /200 response .* must declare Link/,
     };
     assert.deepEqual([...byPath.keys()].sort(), Object.keys(expected).sort());
@@ -93,20 +88,24 @@ describe('the lint rule transmute-sunset', () => {
 });
 
 describe('the route table', () => {
-  it('carries x-sunset on the deprecated operations and null on the others', () => {
+  it('carries x-sunset and x-deprecation on the deprecated operations and null on the others', () => {
     const spec = fixture();
-    const sunsets = Object.fromEntries(operationsOf(spec).map((operation) => [operation.operationId, routeOf(spec, operation).sunset]));
-    assert.deepEqual(sunsets.listFormats, SUNSET);
+    const deprecations = Object.fromEntries(operationsOf(spec).map((operation) => [operation.operationId, routeOf(spec, operation).deprecation]));
+    assert.deepEqual(deprecations.listFormats, DEPRECATION);
     assert.deepEqual(
-      Object.entries(sunsets).filter(([, sunset]) => sunset !== null).map(([id]) => id),
+      Object.entries(deprecations).filter(([, deprecation]) => deprecation !== null).map(([id]) => id),
       ['listFormats', 'listJobs'],
     );
   });
 
-  it('refuses deprecated without x-sunset and x-sunset without deprecated', () => {
-    assert.throws(() => sunsetOf({ operationId: 'x', deprecated: true }), /needs x-sunset/);
-    assert.throws(() => sunsetOf({ operationId: 'x', 'x-sunset': SUNSET }), /not deprecated/);
-    assert.deepEqual(sunsetOf({ deprecated: true, 'x-sunset': { since: SUNSET.since, date: SUNSET.date } }), { ...SUNSET, link: null });
+  it('refuses deprecated without x-sunset or x-deprecation, and either without deprecated', () => {
+    const { since, sunset } = DEPRECATION;
+    assert.throws(() => deprecationOf({ operationId: 'x', deprecated: true, 'x-deprecation': { since } }), /needs x-sunset/);
+    assert.throws(() => deprecationOf({ operationId: 'x', deprecated: true, 'x-sunset': { since, date: sunset } }), /needs x-sunset, a date string/);
+    assert.throws(() => deprecationOf({ operationId: 'x', deprecated: true, 'x-sunset': sunset }), /needs x-deprecation/);
+    assert.throws(() => deprecationOf({ operationId: 'x', 'x-sunset': sunset }), /not deprecated/);
+    assert.throws(() => deprecationOf({ operationId: 'x', 'x-deprecation': { since } }), /not deprecated/);
+    assert.deepEqual(deprecationOf({ deprecated: true, 'x-sunset': sunset, 'x-deprecation': { since } }), { ...DEPRECATION, link: null });
   });
 });
 

@@ -1,6 +1,7 @@
 // The breaking-change gate, run as `make lint` runs it, on the real oasdiff: the spec passes against
 // its release, a breaking change in the same major is refused with oasdiff's finding, an additive
-// one passes, and a new major may break. Cutting a release snapshots the spec and refuses to redo one.
+// one passes, a new major may break, and an operation deprecated with our x-sunset may go once its
+// released sunset has passed. Cutting a release snapshots the spec and refuses to redo one.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -11,6 +12,7 @@ import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { loadSpec, ROOT, SPEC_PATH } from '../lib/spec.ts';
 import { latestRelease, RELEASED_DIR, specVersion } from '../spec/releases.ts';
+import { day, deprecate } from './support/deprecation.ts';
 
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'transmute-spec-breaking-'));
@@ -23,6 +25,7 @@ let written = 0;
 const { major } = specVersion(SPEC_PATH);
 const base = latestRelease(RELEASED_DIR, major);
 const NEXT_MINOR = `${major}.${(base?.version.minor ?? 0) + 1}.0`;
+const NEXT_PATCH = `${major}.${(base?.version.minor ?? 0) + 1}.1`;
 const NEXT_MAJOR = `${major + 1}.0.0`;
 
 /** A copy of the spec with `change` made and info.version set, written under the temp folder. */
@@ -118,6 +121,43 @@ describe('the breaking-change gate', () => {
     // 2.0.0 dropped stats; a 1.x spec keeping them is not compared with it.
     const kept = await gate(released, variant('1.10.1', addGetFormat));
     assert.equal(kept.code, 0, kept.output);
+  });
+});
+
+describe('deprecating an operation, then removing it (README, "Deprecating an operation")', () => {
+  const deprecateListFormats = (sunset: unknown) => (spec: Json) =>
+    deprecate(spec.paths['/v1/formats'].get, { sunset, since: day(-60), link: 'https://transmute.dev/docs/migrations/formats-v2' });
+  /** A release of the next minor with listFormats deprecated until `sunset`. */
+  const releasedDeprecated = (sunset: string) => releasedDir({ [NEXT_MINOR]: variant(NEXT_MINOR, deprecateListFormats(sunset)) });
+
+  it('passes the deprecation in a minor: oasdiff reads x-sunset as its date and lets x-deprecation be', async () => {
+    const { code, output } = await gate(RELEASED_DIR, variant(NEXT_MINOR, deprecateListFormats(day(180))));
+    assert.equal(code, 0, output);
+    assert.match(output, /no breaking change/);
+  });
+
+  it('refuses an x-sunset oasdiff cannot read as a date, as the object x-sunset once was', async () => {
+    const { code, output } = await gate(RELEASED_DIR, variant(NEXT_MINOR, deprecateListFormats({ date: day(180) })));
+    assert.equal(code, 1, output);
+    assert.match(output, /\[api-deprecated-sunset-parse\][^\n]*\n\s*in API GET \/v1\/formats\n/);
+  });
+
+  it('passes removing it within the major once the released sunset has passed, and refuses it before', async () => {
+    const removed = variant(NEXT_PATCH, removeListFormats);
+    const passed = await gate(releasedDeprecated(day(-1)), removed);
+    assert.equal(passed.code, 0, passed.output);
+    assert.ok(passed.output.includes(`against release ${NEXT_MINOR}: no breaking change`), passed.output);
+
+    const sunset = day(180);
+    const early = await gate(releasedDeprecated(sunset), removed);
+    assert.equal(early.code, 1, early.output);
+    assert.match(early.output, new RegExp(`\\[api-removed-before-sunset\\][^\\n]*\\n\\s*in API GET /v1/formats\\n[^\\n]*${sunset}`));
+  });
+
+  it('refuses moving a released sunset earlier', async () => {
+    const { code, output } = await gate(releasedDeprecated(day(180)), variant(NEXT_PATCH, deprecateListFormats(day(90))));
+    assert.equal(code, 1, output);
+    assert.match(output, /\[api-sunset-date-changed-earlier\][^\n]*\n\s*in API GET \/v1\/formats\n/);
   });
 });
 

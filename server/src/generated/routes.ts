@@ -30,10 +30,11 @@ export interface RouteDefinition {
   /** The media type of each declared response, by status. */
   readonly responseTypes: Readonly<Record<string, string | null>>;
   /**
-   * A deprecated operation's x-sunset: RFC 3339 dates (UTC) when deprecation took effect and from
-   * which the operation answers 410 (E1013), and the migration note's URL. Null when not deprecated.
+   * A deprecated operation's x-deprecation.since and x-sunset, RFC 3339 dates (UTC) when deprecation
+   * took effect and from which the operation answers 410 (E1013), and x-deprecation.link, the
+   * migration note's URL. Null when not deprecated.
    */
-  readonly sunset: { readonly since: string; readonly date: string; readonly link: string | null } | null;
+  readonly deprecation: { readonly since: string; readonly sunset: string; readonly link: string | null } | null;
   readonly validate: {
     readonly body: ValidateFunction | null;
     readonly params: ValidateFunction | null;
@@ -78,7 +79,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: null, responses: { 200: v.FormatList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -124,7 +125,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.ConversionRequest, params: null, responses: { 200: v.Conversion, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -170,7 +171,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.ConversionBatchRequest, params: null, responses: { 200: v.ConversionBatch, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -208,7 +209,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.SignupRequest, params: null, responses: { 201: v.Session, 400: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -245,7 +246,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.LoginRequest, params: null, responses: { 200: v.LoginResult, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -282,7 +283,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.MfaLoginRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -319,7 +320,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.RefreshRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -360,7 +361,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.LogoutRequest, params: null, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -397,7 +398,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: null, responses: { 200: v.TotpSetup, 401: v.Problem, 403: v.Problem, 409: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -439,7 +440,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.TotpCodeRequest, params: null, responses: { 200: v.RecoveryCodes, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -481,7 +482,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.TotpCodeRequest, params: null, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -514,7 +515,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.startOidcSignIn_params, responses: { 400: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -548,7 +549,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.completeOidcSignIn_params, responses: { 200: v.LoginResult, 400: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -584,7 +585,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: null, responses: { 200: v.Account, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -625,7 +626,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.AccountUpdate, params: null, responses: { 200: v.Account, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -661,7 +662,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: null, responses: { 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -698,7 +699,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.listApiKeys_params, responses: { 200: v.ApiKeyList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -746,7 +747,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.ApiKeyCreate, params: v.createApiKey_params, responses: { 201: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -784,7 +785,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.getApiKey_params, responses: { 200: v.ApiKey, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -822,7 +823,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.revokeApiKey_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -871,7 +872,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.ApiKeyRotate, params: v.rotateApiKey_params, responses: { 200: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -908,7 +909,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.listAuditEvents_params, responses: { 200: v.AuditEventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -949,7 +950,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.listJobs_params, responses: { 200: v.JobList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -996,7 +997,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.JobCreate, params: v.createJob_params, responses: { 202: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1038,7 +1039,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.getJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1081,7 +1082,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.cancelJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1125,7 +1126,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.getJobResult_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 410: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1167,7 +1168,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.streamJobEvents_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1208,7 +1209,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.listWebhookEndpoints_params, responses: { 200: v.WebhookEndpointList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1260,7 +1261,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.WebhookEndpointCreate, params: v.createWebhookEndpoint_params, responses: { 201: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1302,7 +1303,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.getWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1349,7 +1350,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.WebhookEndpointUpdate, params: v.updateWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1391,7 +1392,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.deleteWebhookEndpoint_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1440,7 +1441,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.rotateWebhookSecret_params, responses: { 200: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1482,7 +1483,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.listWebhookDeliveries_params, responses: { 200: v.WebhookDeliveryList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1523,7 +1524,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.listEvents_params, responses: { 200: v.EventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1571,7 +1572,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.EventReplay, params: v.replayEvent_params, responses: { 202: v.EventReplayResult, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1612,7 +1613,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.getUsage_params, responses: { 200: v.Usage, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1653,7 +1654,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.exportUsage_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1689,7 +1690,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: null, responses: { 200: v.Consents, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1730,7 +1731,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: v.ConsentsUpdate, params: null, responses: { 200: v.Consents, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1769,7 +1770,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.createDataExport_params, responses: { 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1809,7 +1810,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: v.getDataExport_params, responses: { 200: v.DataExportArchive, 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 410: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
@@ -1838,7 +1839,7 @@ export const routes = [
     "200": "application/health+json",
     "500": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: null, responses: { 200: v.Health, 500: v.Problem } }
 },
 {
@@ -1868,7 +1869,7 @@ export const routes = [
     "500": "application/problem+json",
     "503": "application/health+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: null, responses: { 200: v.Health, 500: v.Problem, 503: v.Health } }
 },
 {
@@ -1899,7 +1900,7 @@ export const routes = [
     "404": "application/problem+json",
     "500": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: null, responses: { 401: v.Problem, 404: v.Problem, 500: v.Problem } }
 },
 {
@@ -1928,7 +1929,7 @@ export const routes = [
     "200": "application/json",
     "500": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: null, responses: { 200: v.getOpenApiDocument_200, 500: v.Problem } }
 },
 {
@@ -1957,7 +1958,7 @@ export const routes = [
     "200": "text/html",
     "500": "application/problem+json"
   },
-  "sunset": null,
+  "deprecation": null,
   "validate": { body: null, params: null, responses: { 500: v.Problem } }
 }
 ] as const satisfies readonly RouteDefinition[];
