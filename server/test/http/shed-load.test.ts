@@ -7,11 +7,11 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { request as httpRequest, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { call, signUp, startTestServer, type TestServer } from '../support/server.ts';
+import { slowConversion } from '../support/slow-upload.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { listeningAt, serverEnv, spawnMain } from '../support/process.ts';
 
@@ -29,20 +29,6 @@ async function until(what: string, condition: () => boolean | Promise<boolean>, 
   }
 }
 
-/** A conversion whose body is still arriving: in flight on the server until finished or aborted. */
-function slowConversion(url: string, key: string): { req: ClientRequest; status: Promise<number> } {
-  const body = JSON.stringify(SMALL);
-  const req = httpRequest(`${url}/v1/conversions`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'X-API-Key': key },
-  });
-  const status = once(req, 'response').then(([res]) => {
-    res.resume();
-    return res.statusCode as number;
-  });
-  req.write(body.slice(0, 10));
-  return { req, status };
-}
 
 describe('the in-flight cap', () => {
   let server: TestServer;
@@ -54,8 +40,8 @@ describe('the in-flight cap', () => {
   it('refuses the request past the cap with E1502 and Retry-After, never the probes, and admits again once one is answered', async () => {
     const { secret } = await server.newKey();
     const { shedder } = server.running;
-    const finished = slowConversion(server.url, secret);
-    const aborted = slowConversion(server.url, secret);
+    const finished = slowConversion(server.url, secret, SMALL);
+    const aborted = slowConversion(server.url, secret, SMALL);
     await until('both slow requests are in flight', () => shedder.inFlight === 2);
 
     const refused = await call(`${server.url}/v1/conversions`, { key: secret, body: SMALL, headers: { 'X-Request-Id': 'shed-me-1' } });
@@ -76,7 +62,7 @@ describe('the in-flight cap', () => {
     assert.equal(shedCount(metrics.text, 'event_loop'), 0);
 
     // One answered, one cut off by its client: each frees its slot.
-    finished.req.end(JSON.stringify(SMALL).slice(10));
+    finished.finish();
     assert.equal(await finished.status, 200);
     aborted.req.destroy();
     await assert.rejects(aborted.status);

@@ -6,14 +6,13 @@
 // ones, unchanged: `for` durations hold an alert pending, and pending is what a fault must reach.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { request as httpRequest } from 'node:http';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { generateApiKey } from '../../src/auth/key-format.ts';
 import { ENTITIES } from '../../src/db/entities.ts';
 import type { PgPool } from '../../src/db/pg-pool.ts';
 import { call, signUp, startTestServer, type TestServer } from '../support/server.ts';
 import { busyKey, ended, waitForJob } from '../jobs/fixture.ts';
+import { slowConversion } from '../support/slow-upload.ts';
 import { dashboardQueries, rules, RULE_FILES, seriesSelectors } from './grafana-files.ts';
 import { startNodeExporter, startPrometheus, until, type ActiveAlert, type Exporter, type Prometheus } from './prometheus-process.ts';
 
@@ -152,7 +151,7 @@ describe('a real Prometheus on the real server', () => {
     const count = Math.max(20, Math.ceil(seen5m * 0.03));
     const { secret } = await busyKey(server);
     const started = Date.now();
-    const answers = await Promise.all(Array.from({ length: count }, () => slowConversion(server.url, secret, SLOW_UPLOAD_MS)));
+    const answers = await Promise.all(Array.from({ length: count }, () => slowUpload(server.url, secret, SLOW_UPLOAD_MS)));
     assert.deepEqual(new Set(answers), new Set([200]));
     assert.ok(Date.now() - started >= SLOW_UPLOAD_MS);
     await until(async () => (await watchAlerts()).some((a) => a.labels.alertname === p99.alert), 20_000, () => `${p99.alert} never went off after ${count} requests of ${SLOW_UPLOAD_MS} ms`);
@@ -224,20 +223,11 @@ describe('a real Prometheus on the real server', () => {
  * its answer, so slow uploads are slow requests (as a slow client or network makes them), with no
  * code path of the server's own made slow for the test.
  */
-async function slowConversion(url: string, key: string, ms: number): Promise<number> {
-  const body = JSON.stringify({ from: 'csv', to: 'json', input: 'a,b\n1,2\n' });
-  const req = httpRequest(`${url}/v1/conversions`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'X-API-Key': key },
-  });
-  const status = once(req, 'response').then(([res]) => {
-    res.resume();
-    return res.statusCode as number;
-  });
-  req.write(body.slice(0, 10));
+async function slowUpload(url: string, key: string, ms: number): Promise<number> {
+  const upload = slowConversion(url, key, { from: 'csv', to: 'json', input: 'a,b\n1,2\n' });
   await new Promise((resolve) => setTimeout(resolve, ms));
-  req.end(body.slice(10));
-  return status;
+  upload.finish();
+  return upload.status;
 }
 
 /** Locks a table from a connection of its own until the returned function is called. */
