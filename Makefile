@@ -24,7 +24,7 @@ GENERATED := server/src/generated docs/errors.md grafana/provisioning grafana/pr
 TESTS := 'server/test/**/*.test.ts' 'scripts/test/**/*.test.ts'
 SDK_TESTS := 'sdks/typescript/test/*.test.ts' 'sdks/conformance/contract/*.test.ts'
 
-.PHONY: help install generate check-generated lint typecheck test test-unit test-sdks run api-key migration bench loadtest
+.PHONY: help install generate check-generated lint typecheck test test-unit test-sdks run api-key migration backup-verify bench loadtest
 
 help:
 	@echo 'make run       start the API on the embedded database (PORT, DATA_DIR)'
@@ -33,6 +33,7 @@ help:
 	@echo 'make lint      lint the spec (Spectral: oas, OWASP, house rules)'
 	@echo 'make api-key EMAIL=you@example.com PLAN=free   print a new API key'
 	@echo 'make migration NAME=add_x   write the next migration from the entities'
+	@echo 'make backup-verify OUT=x.dump   back up DATABASE_URL, restore it into a scratch database, compare'
 	@echo 'make loadtest RATE=100 DURATION=30   the SLA plan from the spec, with vegeta'
 	@echo 'make bench     full stack vs bare Koa and the peer stack, same requests, one run'
 
@@ -68,6 +69,11 @@ api-key: $(INSTALLED)
 
 migration: $(INSTALLED)
 	$(NODE) scripts/db-migration.ts --name "$(NAME)"
+
+# pg_dump and pg_restore of the server's major version or newer must be on PATH.
+backup-verify: $(INSTALLED)
+	@test -n "$(OUT)" || { echo 'usage: make backup-verify OUT=transmute.dump   (DATABASE_URL; SCRATCH_DATABASE_URL optional)' >&2; exit 2; }
+	$(NODE) scripts/backup-verify.ts --out "$(OUT)"
 
 test-unit: $(INSTALLED)
 	$(NODE) --test --test-concurrency=2 $(TESTS)
