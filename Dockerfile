@@ -15,7 +15,7 @@ COPY package.json package-lock.json ./
 COPY server/package.json server/
 COPY scripts/package.json scripts/
 COPY loadtest/package.json loadtest/
-# --omit=optional drops embedded-postgres's PostgreSQL binaries (about 100 MB): production always
+# --omit=optional drops embedded-postgres's PostgreSQL binaries (60 MB on linux-x64): production always
 # has DATABASE_URL, and embedded.ts only imports the package when it is unset. server/node_modules
 # is made even when npm hoists everything, so the COPY below always finds it.
 RUN npm ci --workspace=server --omit=dev --omit=optional --no-audit --no-fund --loglevel=error \
