@@ -25,7 +25,7 @@ TESTS := 'server/test/**/*.test.ts' 'scripts/test/**/*.test.ts'
 SDK_TESTS := 'sdks/typescript/test/*.test.ts' 'sdks/conformance/contract/*.test.ts'
 E2E_TESTS := 'e2e/test/*.test.ts'
 
-.PHONY: help install generate check-generated lint release-spec spec-changelog typecheck test test-unit test-sdks test-e2e run api-key migration bench loadtest
+.PHONY: help install generate check-generated lint release-spec spec-changelog typecheck test test-unit test-sdks test-e2e run api-key migration backup-verify bench loadtest
 
 help:
 	@echo 'make run       start the API on the embedded database (PORT, DATA_DIR)'
@@ -36,6 +36,7 @@ help:
 	@echo 'make spec-changelog [FORMAT=markdown]   what changed since the latest release'
 	@echo 'make api-key EMAIL=you@example.com PLAN=free   print a new API key'
 	@echo 'make migration NAME=add_x   write the next migration from the entities'
+	@echo 'make backup-verify OUT=x.dump   back up DATABASE_URL, restore it into a scratch database, compare'
 	@echo 'make loadtest RATE=100 DURATION=30   the SLA plan from the spec, with vegeta'
 	@echo 'make bench     full stack vs bare Koa and the peer stack, same requests, one run'
 
@@ -80,6 +81,11 @@ api-key: $(INSTALLED)
 
 migration: $(INSTALLED)
 	$(NODE) scripts/db-migration.ts --name "$(NAME)"
+
+# pg_dump and pg_restore of the server's major version or newer must be on PATH.
+backup-verify: $(INSTALLED)
+	@test -n "$(OUT)" || { echo 'usage: make backup-verify OUT=transmute.dump   (DATABASE_URL; SCRATCH_DATABASE_URL optional)' >&2; exit 2; }
+	$(NODE) scripts/backup-verify.ts --out "$(OUT)"
 
 test-unit: $(INSTALLED)
 	$(NODE) --test --test-concurrency=2 $(TESTS)

@@ -75,6 +75,12 @@ const schema = z.object({
 /** The variables this module reads, all as strings, as in `process.env`. */
 export type Env = Partial<Record<keyof z.input<typeof schema>, string>>;
 
+/**
+ * Every variable of the schema, for what sets the environment from outside (compose.yaml, env
+ * files) to be checked against; OIDC_<NAME>_* are read by name beyond it (oidcProviders).
+ */
+export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof Env)[];
+
 export interface Config {
   env: 'development' | 'test' | 'production';
   host: string;
