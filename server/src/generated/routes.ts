@@ -70,10 +70,11 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: null, responses: { 200: v.FormatList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.FormatList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createConversion",
@@ -115,10 +116,11 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.ConversionRequest, params: null, responses: { 200: v.Conversion, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ConversionRequest, params: null, responses: { 200: v.Conversion, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createConversionBatch",
@@ -160,10 +162,11 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.ConversionBatchRequest, params: null, responses: { 200: v.ConversionBatch, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ConversionBatchRequest, params: null, responses: { 200: v.ConversionBatch, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "signUp",
@@ -197,10 +200,11 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.SignupRequest, params: null, responses: { 201: v.Session, 400: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.SignupRequest, params: null, responses: { 201: v.Session, 400: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "logIn",
@@ -233,10 +237,11 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.LoginRequest, params: null, responses: { 200: v.LoginResult, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.LoginRequest, params: null, responses: { 200: v.LoginResult, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "completeMfaLogin",
@@ -269,10 +274,11 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.MfaLoginRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.MfaLoginRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "refreshTokens",
@@ -305,10 +311,11 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.RefreshRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.RefreshRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "logOut",
@@ -345,10 +352,11 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.LogoutRequest, params: null, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.LogoutRequest, params: null, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "setUpTwoFactor",
@@ -381,10 +389,11 @@ export const routes = [
     "403": "application/problem+json",
     "409": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: null, responses: { 200: v.TotpSetup, 401: v.Problem, 403: v.Problem, 409: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.TotpSetup, 401: v.Problem, 403: v.Problem, 409: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "enableTwoFactor",
@@ -422,10 +431,11 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.TotpCodeRequest, params: null, responses: { 200: v.RecoveryCodes, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.TotpCodeRequest, params: null, responses: { 200: v.RecoveryCodes, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "disableTwoFactor",
@@ -463,10 +473,11 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.TotpCodeRequest, params: null, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.TotpCodeRequest, params: null, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "startOidcSignIn",
@@ -495,10 +506,11 @@ export const routes = [
     "400": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.startOidcSignIn_params, responses: { 400: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.startOidcSignIn_params, responses: { 400: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "completeOidcSignIn",
@@ -528,10 +540,11 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.completeOidcSignIn_params, responses: { 200: v.LoginResult, 400: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.completeOidcSignIn_params, responses: { 200: v.LoginResult, 400: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getAccount",
@@ -563,10 +576,11 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: null, responses: { 200: v.Account, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.Account, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "updateAccount",
@@ -603,10 +617,11 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.AccountUpdate, params: null, responses: { 200: v.Account, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.AccountUpdate, params: null, responses: { 200: v.Account, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "deleteAccount",
@@ -638,10 +653,11 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: null, responses: { 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: null, responses: { 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listApiKeys",
@@ -674,10 +690,11 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.listApiKeys_params, responses: { 200: v.ApiKeyList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listApiKeys_params, responses: { 200: v.ApiKeyList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createApiKey",
@@ -721,10 +738,11 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.ApiKeyCreate, params: v.createApiKey_params, responses: { 201: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ApiKeyCreate, params: v.createApiKey_params, responses: { 201: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getApiKey",
@@ -758,10 +776,11 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.getApiKey_params, responses: { 200: v.ApiKey, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getApiKey_params, responses: { 200: v.ApiKey, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "revokeApiKey",
@@ -795,10 +814,11 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.revokeApiKey_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.revokeApiKey_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "rotateApiKey",
@@ -843,10 +863,11 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.ApiKeyRotate, params: v.rotateApiKey_params, responses: { 200: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ApiKeyRotate, params: v.rotateApiKey_params, responses: { 200: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listAuditEvents",
@@ -879,10 +900,11 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.listAuditEvents_params, responses: { 200: v.AuditEventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listAuditEvents_params, responses: { 200: v.AuditEventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listJobs",
@@ -919,10 +941,11 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.listJobs_params, responses: { 200: v.JobList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listJobs_params, responses: { 200: v.JobList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createJob",
@@ -965,10 +988,11 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.JobCreate, params: v.createJob_params, responses: { 202: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.JobCreate, params: v.createJob_params, responses: { 202: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getJob",
@@ -1006,10 +1030,11 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.getJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "cancelJob",
@@ -1048,10 +1073,11 @@ export const routes = [
     "404": "application/problem+json",
     "409": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.cancelJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.cancelJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getJobResult",
@@ -1091,10 +1117,11 @@ export const routes = [
     "409": "application/problem+json",
     "410": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.getJobResult_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 410: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getJobResult_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 410: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "streamJobEvents",
@@ -1132,10 +1159,11 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.streamJobEvents_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.streamJobEvents_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listWebhookEndpoints",
@@ -1172,10 +1200,11 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.listWebhookEndpoints_params, responses: { 200: v.WebhookEndpointList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listWebhookEndpoints_params, responses: { 200: v.WebhookEndpointList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createWebhookEndpoint",
@@ -1223,10 +1252,11 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.WebhookEndpointCreate, params: v.createWebhookEndpoint_params, responses: { 201: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.WebhookEndpointCreate, params: v.createWebhookEndpoint_params, responses: { 201: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getWebhookEndpoint",
@@ -1264,10 +1294,11 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.getWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "updateWebhookEndpoint",
@@ -1310,10 +1341,11 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.WebhookEndpointUpdate, params: v.updateWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.WebhookEndpointUpdate, params: v.updateWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "deleteWebhookEndpoint",
@@ -1351,10 +1383,11 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.deleteWebhookEndpoint_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.deleteWebhookEndpoint_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "rotateWebhookSecret",
@@ -1399,10 +1432,11 @@ export const routes = [
     "409": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.rotateWebhookSecret_params, responses: { 200: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.rotateWebhookSecret_params, responses: { 200: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listWebhookDeliveries",
@@ -1440,10 +1474,11 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.listWebhookDeliveries_params, responses: { 200: v.WebhookDeliveryList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listWebhookDeliveries_params, responses: { 200: v.WebhookDeliveryList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listEvents",
@@ -1480,10 +1515,11 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.listEvents_params, responses: { 200: v.EventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listEvents_params, responses: { 200: v.EventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "replayEvent",
@@ -1527,10 +1563,11 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.EventReplay, params: v.replayEvent_params, responses: { 202: v.EventReplayResult, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.EventReplay, params: v.replayEvent_params, responses: { 202: v.EventReplayResult, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getUsage",
@@ -1567,10 +1604,11 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.getUsage_params, responses: { 200: v.Usage, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getUsage_params, responses: { 200: v.Usage, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "exportUsage",
@@ -1607,10 +1645,11 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.exportUsage_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.exportUsage_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getConsents",
@@ -1642,10 +1681,11 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: null, responses: { 200: v.Consents, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.Consents, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "updateConsents",
@@ -1682,10 +1722,11 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: v.ConsentsUpdate, params: null, responses: { 200: v.Consents, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ConsentsUpdate, params: null, responses: { 200: v.Consents, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createDataExport",
@@ -1720,10 +1761,11 @@ export const routes = [
     "409": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.createDataExport_params, responses: { 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.createDataExport_params, responses: { 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getDataExport",
@@ -1759,10 +1801,11 @@ export const routes = [
     "404": "application/problem+json",
     "410": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
-  "validate": { body: null, params: v.getDataExport_params, responses: { 200: v.DataExportArchive, 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 410: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getDataExport_params, responses: { 200: v.DataExportArchive, 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 410: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getHealth",
@@ -1788,9 +1831,10 @@ export const routes = [
   "quota": true,
   "responseTypes": {
     "200": "application/health+json",
+    "431": "application/problem+json",
     "500": "application/problem+json"
   },
-  "validate": { body: null, params: null, responses: { 200: v.Health, 500: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.Health, 431: v.Problem, 500: v.Problem } }
 },
 {
   "operationId": "getReadiness",
@@ -1816,10 +1860,11 @@ export const routes = [
   "quota": true,
   "responseTypes": {
     "200": "application/health+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/health+json"
   },
-  "validate": { body: null, params: null, responses: { 200: v.Health, 500: v.Problem, 503: v.Health } }
+  "validate": { body: null, params: null, responses: { 200: v.Health, 431: v.Problem, 500: v.Problem, 503: v.Health } }
 },
 {
   "operationId": "getMetrics",
@@ -1847,9 +1892,10 @@ export const routes = [
     "200": "text/plain",
     "401": "application/problem+json",
     "404": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json"
   },
-  "validate": { body: null, params: null, responses: { 401: v.Problem, 404: v.Problem, 500: v.Problem } }
+  "validate": { body: null, params: null, responses: { 401: v.Problem, 404: v.Problem, 431: v.Problem, 500: v.Problem } }
 },
 {
   "operationId": "getOpenApiDocument",
@@ -1875,9 +1921,10 @@ export const routes = [
   "quota": true,
   "responseTypes": {
     "200": "application/json",
+    "431": "application/problem+json",
     "500": "application/problem+json"
   },
-  "validate": { body: null, params: null, responses: { 200: v.getOpenApiDocument_200, 500: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.getOpenApiDocument_200, 431: v.Problem, 500: v.Problem } }
 },
 {
   "operationId": "getApiReference",
@@ -1903,9 +1950,10 @@ export const routes = [
   "quota": true,
   "responseTypes": {
     "200": "text/html",
+    "431": "application/problem+json",
     "500": "application/problem+json"
   },
-  "validate": { body: null, params: null, responses: { 500: v.Problem } }
+  "validate": { body: null, params: null, responses: { 431: v.Problem, 500: v.Problem } }
 }
 ] as const satisfies readonly RouteDefinition[];
 
