@@ -24,11 +24,12 @@ GENERATED := server/src/generated docs/errors.md grafana/provisioning grafana/pr
 TESTS := 'server/test/**/*.test.ts' 'scripts/test/**/*.test.ts'
 SDK_TESTS := 'sdks/typescript/test/*.test.ts' 'sdks/conformance/contract/*.test.ts'
 
-.PHONY: help install generate check-generated lint typecheck test test-unit test-sdks run api-key migration bench loadtest
+.PHONY: help install generate check-generated lint typecheck test test-unit test-sdks fuzz run api-key migration bench loadtest
 
 help:
 	@echo 'make run       start the API on the embedded database (PORT, DATA_DIR)'
 	@echo 'make test      lint, type-check, drift check and every test (needs DATABASE_URL)'
+	@echo 'make fuzz      schemathesis against the real server (FUZZ_MAX_EXAMPLES, FUZZ_SEED)'
 	@echo 'make generate  regenerate everything derived from openapi/'
 	@echo 'make lint      lint the spec (Spectral: oas, OWASP, house rules)'
 	@echo 'make api-key EMAIL=you@example.com PLAN=free   print a new API key'
@@ -80,8 +81,13 @@ test-sdks: $(INSTALLED)
 	sdks/python/run-tests.sh
 	sdks/go/run-tests.sh
 
+# Every operation of the served spec fuzzed with schemathesis on the real server, bounded (about a
+# minute here) and seeded, so a failure reproduces; fuzz/run.sh says how to run it longer.
+fuzz: $(INSTALLED)
+	fuzz/run.sh
+
 # test-sdks first: it provisions .tools/venv-sdk, whose mypy scripts/test/code-samples.test.ts uses.
-test: lint typecheck check-generated test-sdks test-unit
+test: lint typecheck check-generated test-sdks test-unit fuzz
 
 bench: generate
 	$(NODE) loadtest/bench.ts
