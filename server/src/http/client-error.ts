@@ -22,10 +22,14 @@ function headersTooLarge(): string {
   );
 }
 
+/** The response in flight on a connection, as Node's own handler checks it (lib/_http_server.js). */
+type ServerSocket = Socket & { _httpMessage?: { headersSent: boolean } | null };
+
 export function answerClientErrors(server: Server): void {
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    // A reset connection cannot be answered, nor one whose response has already begun.
-    if (!socket.writable || socket.bytesWritten > 0) {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: ServerSocket) => {
+    // A reset connection cannot be answered, nor one whose current response has begun (an earlier
+    // response on a kept-alive connection is finished and does not count).
+    if (!socket.writable || socket._httpMessage?.headersSent) {
       socket.destroy();
       return;
     }
