@@ -25,11 +25,12 @@ TESTS := 'server/test/**/*.test.ts' 'scripts/test/**/*.test.ts'
 SDK_TESTS := 'sdks/typescript/test/*.test.ts' 'sdks/conformance/contract/*.test.ts'
 E2E_TESTS := 'e2e/test/*.test.ts'
 
-.PHONY: help install generate check-generated lint release-spec spec-changelog typecheck test test-unit test-sdks test-e2e run api-key migration backup-verify bench loadtest
+.PHONY: help install generate check-generated lint release-spec spec-changelog typecheck test test-unit test-sdks test-e2e fuzz run api-key migration backup-verify bench loadtest
 
 help:
 	@echo 'make run       start the API on the embedded database (PORT, DATA_DIR)'
 	@echo 'make test      lint, type-check, drift check and every test (needs DATABASE_URL, chromium)'
+	@echo 'make fuzz      schemathesis against the real server (FUZZ_MAX_EXAMPLES, FUZZ_SEED)'
 	@echo 'make generate  regenerate everything derived from openapi/'
 	@echo 'make lint      lint the spec (Spectral: oas, OWASP, house rules; oasdiff: no breaking change in a major)'
 	@echo 'make release-spec   record openapi/openapi.yaml as released under its info.version'
@@ -104,9 +105,14 @@ test-sdks: $(INSTALLED)
 test-e2e: $(INSTALLED)
 	$(NODE) --test --test-concurrency=1 $(E2E_TESTS)
 
+# Every operation of the served spec fuzzed with schemathesis on the real server, bounded (about a
+# minute here) and seeded, so a failure reproduces; fuzz/run.sh says how to run it longer.
+fuzz: $(INSTALLED)
+	fuzz/run.sh
+
 # test-sdks first: it provisions .tools/venv-sdk, whose mypy scripts/test/code-samples.test.ts uses
 # and whose Python scripts/test/deprecation.test.ts runs a generated SDK with.
-test: lint typecheck check-generated test-sdks test-unit test-e2e
+test: lint typecheck check-generated test-sdks test-unit test-e2e fuzz
 
 bench: generate
 	$(NODE) loadtest/bench.ts

@@ -1366,6 +1366,9 @@ type NotFound = Problem
 // PayloadTooLarge An RFC 9457 problem document. `code` identifies the entry of the error catalog.
 type PayloadTooLarge = Problem
 
+// RequestHeadersTooLarge An RFC 9457 problem document. `code` identifies the entry of the error catalog.
+type RequestHeadersTooLarge = Problem
+
 // Retired An RFC 9457 problem document. `code` identifies the entry of the error catalog.
 type Retired = Problem
 

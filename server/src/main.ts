@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { startServices, type Services } from './services.ts';
 import { startMetricsServer, type MetricsServer } from './http/metrics-server.ts';
+import { answerClientErrors } from './http/client-error.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 /** The running server and its services (tests reach the services through it). */
@@ -29,6 +30,7 @@ export async function start(config: Config, log: Logger, app: Pick<AppDeps, 'rou
     },
     koa.callback(),
   );
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -25,7 +25,8 @@ export interface ContractEnvironment {
   stop(): Promise<{ uncovered: string[]; report: string }>;
 }
 
-export async function startContractEnvironment(): Promise<ContractEnvironment> {
+/** `overrides` adds to or replaces the server's environment (the fuzzing run lifts the plans' limits). */
+export async function startContractEnvironment(overrides: Record<string, string> = {}): Promise<ContractEnvironment> {
   // A native client's loopback redirect URI matches on any port (RFC 8252 §7.3).
   const callback = `http://127.0.0.1/v1/auth/oidc/${OIDC_PROVIDER}/callback`;
   const oidc = await startOidcProvider({ redirectUris: [callback] });
@@ -36,6 +37,7 @@ export async function startContractEnvironment(): Promise<ContractEnvironment> {
     OIDC_TEST_CLIENT_ID: oidc.clientId,
     OIDC_TEST_CLIENT_SECRET: oidc.clientSecret,
     OIDC_TEST_REDIRECT_URI: callback,
+    ...overrides,
   });
   const { secret } = await server.newKey();
   return {

@@ -76,11 +76,12 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 200: v.FormatList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.FormatList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createConversion",
@@ -122,11 +123,12 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.ConversionRequest, params: null, responses: { 200: v.Conversion, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ConversionRequest, params: null, responses: { 200: v.Conversion, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createConversionBatch",
@@ -168,11 +170,12 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.ConversionBatchRequest, params: null, responses: { 200: v.ConversionBatch, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ConversionBatchRequest, params: null, responses: { 200: v.ConversionBatch, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "signUp",
@@ -206,11 +209,12 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.SignupRequest, params: null, responses: { 201: v.Session, 400: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.SignupRequest, params: null, responses: { 201: v.Session, 400: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "logIn",
@@ -243,11 +247,12 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.LoginRequest, params: null, responses: { 200: v.LoginResult, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.LoginRequest, params: null, responses: { 200: v.LoginResult, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "completeMfaLogin",
@@ -280,11 +285,12 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.MfaLoginRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.MfaLoginRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "refreshTokens",
@@ -317,11 +323,12 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.RefreshRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.RefreshRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "logOut",
@@ -358,11 +365,12 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.LogoutRequest, params: null, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.LogoutRequest, params: null, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "setUpTwoFactor",
@@ -395,11 +403,12 @@ export const routes = [
     "403": "application/problem+json",
     "409": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 200: v.TotpSetup, 401: v.Problem, 403: v.Problem, 409: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.TotpSetup, 401: v.Problem, 403: v.Problem, 409: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "enableTwoFactor",
@@ -437,11 +446,12 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.TotpCodeRequest, params: null, responses: { 200: v.RecoveryCodes, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.TotpCodeRequest, params: null, responses: { 200: v.RecoveryCodes, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "disableTwoFactor",
@@ -479,11 +489,12 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.TotpCodeRequest, params: null, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.TotpCodeRequest, params: null, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "startOidcSignIn",
@@ -512,11 +523,12 @@ export const routes = [
     "400": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.startOidcSignIn_params, responses: { 400: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.startOidcSignIn_params, responses: { 400: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "completeOidcSignIn",
@@ -546,11 +558,12 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.completeOidcSignIn_params, responses: { 200: v.LoginResult, 400: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.completeOidcSignIn_params, responses: { 200: v.LoginResult, 400: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getAccount",
@@ -582,11 +595,12 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 200: v.Account, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.Account, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "updateAccount",
@@ -623,11 +637,12 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.AccountUpdate, params: null, responses: { 200: v.Account, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.AccountUpdate, params: null, responses: { 200: v.Account, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "deleteAccount",
@@ -659,11 +674,12 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: null, responses: { 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listApiKeys",
@@ -696,11 +712,12 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.listApiKeys_params, responses: { 200: v.ApiKeyList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listApiKeys_params, responses: { 200: v.ApiKeyList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createApiKey",
@@ -744,11 +761,12 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.ApiKeyCreate, params: v.createApiKey_params, responses: { 201: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ApiKeyCreate, params: v.createApiKey_params, responses: { 201: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getApiKey",
@@ -782,11 +800,12 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.getApiKey_params, responses: { 200: v.ApiKey, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getApiKey_params, responses: { 200: v.ApiKey, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "revokeApiKey",
@@ -820,11 +839,12 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.revokeApiKey_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.revokeApiKey_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "rotateApiKey",
@@ -869,11 +889,12 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.ApiKeyRotate, params: v.rotateApiKey_params, responses: { 200: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ApiKeyRotate, params: v.rotateApiKey_params, responses: { 200: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listAuditEvents",
@@ -906,11 +927,12 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.listAuditEvents_params, responses: { 200: v.AuditEventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listAuditEvents_params, responses: { 200: v.AuditEventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listJobs",
@@ -947,11 +969,12 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.listJobs_params, responses: { 200: v.JobList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listJobs_params, responses: { 200: v.JobList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createJob",
@@ -994,11 +1017,12 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.JobCreate, params: v.createJob_params, responses: { 202: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.JobCreate, params: v.createJob_params, responses: { 202: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getJob",
@@ -1036,11 +1060,12 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.getJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "cancelJob",
@@ -1079,11 +1104,12 @@ export const routes = [
     "404": "application/problem+json",
     "409": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.cancelJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.cancelJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getJobResult",
@@ -1123,11 +1149,12 @@ export const routes = [
     "409": "application/problem+json",
     "410": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.getJobResult_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 410: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getJobResult_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 410: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "streamJobEvents",
@@ -1165,11 +1192,12 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.streamJobEvents_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.streamJobEvents_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listWebhookEndpoints",
@@ -1206,11 +1234,12 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.listWebhookEndpoints_params, responses: { 200: v.WebhookEndpointList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listWebhookEndpoints_params, responses: { 200: v.WebhookEndpointList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createWebhookEndpoint",
@@ -1258,11 +1287,12 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.WebhookEndpointCreate, params: v.createWebhookEndpoint_params, responses: { 201: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.WebhookEndpointCreate, params: v.createWebhookEndpoint_params, responses: { 201: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getWebhookEndpoint",
@@ -1300,11 +1330,12 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.getWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "updateWebhookEndpoint",
@@ -1347,11 +1378,12 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.WebhookEndpointUpdate, params: v.updateWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.WebhookEndpointUpdate, params: v.updateWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "deleteWebhookEndpoint",
@@ -1389,11 +1421,12 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.deleteWebhookEndpoint_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.deleteWebhookEndpoint_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "rotateWebhookSecret",
@@ -1438,11 +1471,12 @@ export const routes = [
     "409": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.rotateWebhookSecret_params, responses: { 200: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.rotateWebhookSecret_params, responses: { 200: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listWebhookDeliveries",
@@ -1480,11 +1514,12 @@ export const routes = [
     "403": "application/problem+json",
     "404": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.listWebhookDeliveries_params, responses: { 200: v.WebhookDeliveryList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listWebhookDeliveries_params, responses: { 200: v.WebhookDeliveryList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listEvents",
@@ -1521,11 +1556,12 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.listEvents_params, responses: { 200: v.EventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listEvents_params, responses: { 200: v.EventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "replayEvent",
@@ -1569,11 +1605,12 @@ export const routes = [
     "415": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.EventReplay, params: v.replayEvent_params, responses: { 202: v.EventReplayResult, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.EventReplay, params: v.replayEvent_params, responses: { 202: v.EventReplayResult, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getUsage",
@@ -1610,11 +1647,12 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.getUsage_params, responses: { 200: v.Usage, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getUsage_params, responses: { 200: v.Usage, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "exportUsage",
@@ -1651,11 +1689,12 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.exportUsage_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.exportUsage_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getConsents",
@@ -1687,11 +1726,12 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 200: v.Consents, 401: v.Problem, 403: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.Consents, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "updateConsents",
@@ -1728,11 +1768,12 @@ export const routes = [
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.ConsentsUpdate, params: null, responses: { 200: v.Consents, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ConsentsUpdate, params: null, responses: { 200: v.Consents, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createDataExport",
@@ -1767,11 +1808,12 @@ export const routes = [
     "409": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.createDataExport_params, responses: { 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.createDataExport_params, responses: { 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getDataExport",
@@ -1807,11 +1849,12 @@ export const routes = [
     "404": "application/problem+json",
     "410": "application/problem+json",
     "429": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.getDataExport_params, responses: { 200: v.DataExportArchive, 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 410: v.Problem, 429: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getDataExport_params, responses: { 200: v.DataExportArchive, 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 410: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getHealth",
@@ -1837,10 +1880,11 @@ export const routes = [
   "quota": true,
   "responseTypes": {
     "200": "application/health+json",
+    "431": "application/problem+json",
     "500": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 200: v.Health, 500: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.Health, 431: v.Problem, 500: v.Problem } }
 },
 {
   "operationId": "getReadiness",
@@ -1866,11 +1910,12 @@ export const routes = [
   "quota": true,
   "responseTypes": {
     "200": "application/health+json",
+    "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/health+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 200: v.Health, 500: v.Problem, 503: v.Health } }
+  "validate": { body: null, params: null, responses: { 200: v.Health, 431: v.Problem, 500: v.Problem, 503: v.Health } }
 },
 {
   "operationId": "getMetrics",
@@ -1898,10 +1943,11 @@ export const routes = [
     "200": "text/plain",
     "401": "application/problem+json",
     "404": "application/problem+json",
+    "431": "application/problem+json",
     "500": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 401: v.Problem, 404: v.Problem, 500: v.Problem } }
+  "validate": { body: null, params: null, responses: { 401: v.Problem, 404: v.Problem, 431: v.Problem, 500: v.Problem } }
 },
 {
   "operationId": "getOpenApiDocument",
@@ -1927,10 +1973,11 @@ export const routes = [
   "quota": true,
   "responseTypes": {
     "200": "application/json",
+    "431": "application/problem+json",
     "500": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 200: v.getOpenApiDocument_200, 500: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.getOpenApiDocument_200, 431: v.Problem, 500: v.Problem } }
 },
 {
   "operationId": "getApiReference",
@@ -1956,10 +2003,11 @@ export const routes = [
   "quota": true,
   "responseTypes": {
     "200": "text/html",
+    "431": "application/problem+json",
     "500": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 500: v.Problem } }
+  "validate": { body: null, params: null, responses: { 431: v.Problem, 500: v.Problem } }
 }
 ] as const satisfies readonly RouteDefinition[];
 

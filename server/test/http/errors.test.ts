@@ -2,7 +2,7 @@
 // application/problem+json with the request's id, never a stack or an internal message.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { formatApiKey, parseApiKey } from '../../src/auth/key-format.ts';
 import { call, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -47,6 +47,34 @@ describe('request shape', () => {
     }
     for (const type of ['application/jsonx', 'application/problem+json', 'text/json', 'application/json-seq', '']) {
       assertProblem(await call(convert(), { key, raw, headers: { 'Content-Type': type } }), 415, 'E1003');
+    }
+  });
+
+  // Found by make fuzz: the OIDC callback's query values, each within the spec's limits, can add
+  // up to more than Node reads, which answered 431 with no body before Koa saw the request.
+  it('answers a request line past the 16 KiB header limit with 431 E1014 and closes the connection', async () => {
+    // node:http rather than fetch: undici drops an answer that arrives before it finished sending.
+    // One kept-alive connection: the oversized request follows an answered one on the same socket.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (path: string) =>
+      new Promise<{ status: number; headers: Headers; text: string; body: any }>((resolve, reject) => {
+        const req = httpRequest(`${server.url}${path}`, { agent }, (r) => {
+          let text = '';
+          r.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+          r.on('end', () => resolve({ status: r.statusCode!, headers: new Headers(r.headers as Record<string, string>), text, body: /json/.test(r.headers['content-type'] ?? '') ? JSON.parse(text) : text }));
+        });
+        req.on('error', reject).end();
+      });
+    try {
+      assert.equal((await get('/health')).status, 200);
+      const res = await get(`/v1/auth/oidc/test/callback?state=${'%C3%94'.repeat(3000)}`);
+      assertProblem(res, 431, 'E1014');
+      assert.equal(res.headers.get('connection'), 'close');
+      assert.match(res.body.detail, /16384 bytes/);
+      // The server still answers the next request.
+      assert.equal((await get('/health')).status, 200);
+    } finally {
+      agent.destroy();
     }
   });
 

@@ -1233,6 +1233,10 @@ export type ListFormatsErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -1289,6 +1293,10 @@ export type CreateConversionErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -1347,6 +1355,10 @@ export type CreateConversionBatchErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -1400,6 +1412,10 @@ export type SignUpErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -1448,6 +1464,10 @@ export type LogInErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -1498,6 +1518,10 @@ export type CompleteMfaLoginErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -1546,6 +1570,10 @@ export type RefreshTokensErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -1600,6 +1628,10 @@ export type LogOutErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -1644,6 +1676,10 @@ export type SetUpTwoFactorErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -1702,6 +1738,10 @@ export type EnableTwoFactorErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -1759,6 +1799,10 @@ export type DisableTwoFactorErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -1804,6 +1848,10 @@ export type StartOidcSignInErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -1863,6 +1911,10 @@ export type CompleteOidcSignInErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -1904,6 +1956,10 @@ export type DeleteAccountErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -1944,6 +2000,10 @@ export type GetAccountErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -1998,6 +2058,10 @@ export type UpdateAccountErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -2051,6 +2115,10 @@ export type ListApiKeysErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -2119,6 +2187,10 @@ export type CreateApiKeyErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -2173,6 +2245,10 @@ export type RevokeApiKeyErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -2226,6 +2302,10 @@ export type GetApiKeyErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -2303,6 +2383,10 @@ export type RotateApiKeyErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -2361,6 +2445,10 @@ export type ListAuditEventsErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -2418,6 +2506,10 @@ export type ListJobsErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -2486,6 +2578,10 @@ export type CreateJobErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -2539,6 +2635,10 @@ export type GetJobErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -2597,6 +2697,10 @@ export type CancelJobErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -2660,6 +2764,10 @@ export type GetJobResultErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -2714,6 +2822,10 @@ export type StreamJobEventsErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -2767,6 +2879,10 @@ export type ListWebhookEndpointsErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -2835,6 +2951,10 @@ export type CreateWebhookEndpointErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -2889,6 +3009,10 @@ export type DeleteWebhookEndpointErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -2942,6 +3066,10 @@ export type GetWebhookEndpointErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -3008,6 +3136,10 @@ export type UpdateWebhookEndpointErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -3077,6 +3209,10 @@ export type RotateWebhookSecretErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -3140,6 +3276,10 @@ export type ListWebhookDeliveriesErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -3197,6 +3337,10 @@ export type ListEventsErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -3274,6 +3418,10 @@ export type ReplayEventErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -3336,6 +3484,10 @@ export type GetUsageErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -3390,6 +3542,10 @@ export type ExportUsageErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -3430,6 +3586,10 @@ export type GetConsentsErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -3483,6 +3643,10 @@ export type UpdateConsentsErrors = {
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -3543,6 +3707,10 @@ export type CreateDataExportErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -3601,6 +3769,10 @@ export type GetDataExportErrors = {
      */
     429: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -3634,6 +3806,10 @@ export type GetHealthData = {
 
 export type GetHealthErrors = {
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -3658,6 +3834,10 @@ export type GetReadinessData = {
 };
 
 export type GetReadinessErrors = {
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -3696,6 +3876,10 @@ export type GetMetricsErrors = {
      */
     404: Problem;
     /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
+    /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
     500: Problem;
@@ -3720,6 +3904,10 @@ export type GetOpenApiDocumentData = {
 };
 
 export type GetOpenApiDocumentErrors = {
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
@@ -3748,6 +3936,10 @@ export type GetApiReferenceData = {
 };
 
 export type GetApiReferenceErrors = {
+    /**
+     * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
+     */
+    431: Problem;
     /**
      * An unexpected failure (E1000). No internal detail is ever returned.
      */
