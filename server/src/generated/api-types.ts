@@ -1860,6 +1860,7 @@ export interface components {
         RequestHeadersTooLarge: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Server-Timing": components["headers"]["Server-Timing"];
                 [name: string]: unknown;
             };
             content: {
@@ -1922,7 +1923,7 @@ export interface components {
     headers: {
         /** @description The request's id, taken from the request's `X-Request-Id` when well formed (1–128 characters of letters, digits, `-`, `_`, `.`, `:`), generated otherwise. */
         "X-Request-Id": string;
-        /** @description How long the server spent on the request, in milliseconds, as a W3C Server Timing metric, e.g. `app;dur=3.27`: from when it was admitted until its answer was ready (a streamed body's sending is not included). A refusal under overload (E1502) is answered before it is timed and has none. */
+        /** @description How long the server spent on the request, in milliseconds, as a W3C Server Timing metric, e.g. `app;dur=3.27`: from when it was admitted until its answer was ready (a streamed body's sending is not included). A refusal under overload (E1502) or of an oversized request head (E1014) is answered before it is timed and has none. */
         "Server-Timing": string;
         /** @description The current rate-limit window (IETF draft-ietf-httpapi-ratelimit-headers), e.g. `"default";r=59;t=30`. */
         RateLimit: string;
