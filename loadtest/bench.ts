@@ -1,8 +1,8 @@
 // `make bench`: the full production stack against the peer stack (Express + express-openapi-
 // validator, loadtest/fixtures/peer-express), bare Koa and bare node:http on the same requests (a
-// small conversion and an authenticated GET /v1/formats), one stack after the other in one run
-// (never at once: the machine has 2 cores), and their req/s ratios per request. Then, while each
-// stack still runs: its maximum sustainable rate for the conversion within its x-sla objectives
+// small conversion and an authenticated GET /v1/formats) in one run, the stacks taking turns of a
+// few seconds under the load (never loaded at once: the machine has 2 cores), and their req/s
+// ratios per request. Then, one stack at a time: its maximum sustainable rate for the conversion within its x-sla objectives
 // (bench/max-rate.ts); on the full stack also what /metrics costs the hot path
 // (bench/metrics-cost.ts) and the TypeScript SDK's overhead per call (bench/sdk-overhead.ts).
 //   Settings: bench/settings.ts (BENCH_DURATION, BENCH_SKIP=max_rate,... for a quick run).
@@ -16,7 +16,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { ensureVegeta } from './run/vegeta.ts';
 import { runWithCleanup, type Cleanup } from './bench/cleanup.ts';
 import { benchDatabase } from './bench/database.ts';
-import { measure, type LoadTarget, type Measurement } from './bench/load.ts';
+import { measure, measureInTurns, type LoadTarget, type Measurement } from './bench/load.ts';
 import { describeObjectives, findMaxRate, plannedRequest, type MaxRate } from './bench/max-rate.ts';
 import { formatMetricsCost, measureMetricsCost, summarizeMetricsCost, type MetricsCost } from './bench/metrics-cost.ts';
 import { runScript, startService, type Service } from './bench/processes.ts';
@@ -57,11 +57,19 @@ interface Run {
   vegeta: string | undefined;
 }
 
-/** What else is measured on a stack's process once its conversion is measured (with that measurement). */
-type Extra<T> = (service: Service, target: LoadTarget, measurement: Measurement) => Promise<T>;
+/** What else is measured on a stack's process once every stack's load is measured. */
+type Extra<T> = (service: Service, target: LoadTarget) => Promise<T>;
 
 function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
+}
+
+/** A stack started and checked: its process, its targets and its comparable answer to each request. */
+interface Started {
+  stack: Stack;
+  service: Service;
+  targetOf(request: BenchRequest): LoadTarget;
+  answers: Map<BenchRequest, unknown>;
 }
 
 /** What one stack did: a result per request, its comparable answer to each, and its extras. */
@@ -82,29 +90,39 @@ async function check(stack: Stack, target: LoadTarget): Promise<unknown> {
   return request.comparable(JSON.parse(text));
 }
 
-async function benchStack<T>(stack: Stack, run: Run, extra: Extra<T>): Promise<StackRun<T>> {
-  const { settings, cleanup } = run;
+/** Started together: an idle stack costs nothing, and the stacks then take turns under the load. */
+async function startStack(stack: Stack, run: Run): Promise<Started> {
   progress(`starting ${stack.label}`);
-  const service = await startService(stack.label, stack.script, run.env, stack.banner, ROOT, cleanup);
+  const service = await startService(stack.label, stack.script, run.env, stack.banner, ROOT, run.cleanup);
   const headers: Record<string, string> = stack.keyed ? { 'x-api-key': run.apiKey } : {};
   const targetOf = (request: BenchRequest): LoadTarget => ({ root: service.url, request, headers });
   const answers = new Map<BenchRequest, unknown>();
   for (const request of REQUESTS) answers.set(request, await check(stack, targetOf(request)));
-  const measureOne = (request: BenchRequest) => {
-    progress(`${stack.label} at ${service.url}, ${request.method} ${request.path}: ${settings.warmupSeconds} s warm-up, then ${settings.durationSeconds} s measured`);
-    return measure(targetOf(request), settings, cleanup.signal);
-  };
-  // The GET first: the conversion's own measurement must come right before its extras (the
-  // /metrics cost's first unscraped run is that measurement) and its maximum-rate search, which
-  // overloads the stack.
-  const formats = await measureOne(FORMATS_REQUEST);
-  const conversion = await measureOne(CONVERSION_REQUEST);
-  const extraResult = await extra(service, targetOf(CONVERSION_REQUEST), conversion);
+  return { stack, service, targetOf, answers };
+}
+
+/** Every request on every stack, the stacks taking turns (bench/load.ts measureInTurns). */
+async function measureAll(started: Started[], run: Run): Promise<Map<Started, Map<BenchRequest, Measurement>>> {
+  const { settings, cleanup } = run;
+  const measured = new Map(started.map((s) => [s, new Map<BenchRequest, Measurement>()]));
+  for (const request of REQUESTS) {
+    progress(`${request.method} ${request.path}: ${settings.warmupSeconds} s warm-up per stack, then ${settings.durationSeconds} s each, the stacks taking turns`);
+    const measurements = await measureInTurns(started.map((s) => s.targetOf(request)), settings, cleanup.signal);
+    started.forEach((s, i) => measured.get(s)!.set(request, measurements[i]!));
+  }
+  return measured;
+}
+
+/** Then, one stack at a time, what overloads it or needs it alone: its extras and its maximum rate. */
+async function finishStack<T>(started: Started, measured: Map<BenchRequest, Measurement>, run: Run, extra: Extra<T>): Promise<StackRun<T>> {
+  const { stack, service, targetOf, answers } = started;
+  const extraResult = await extra(service, targetOf(CONVERSION_REQUEST));
+  const conversion = measured.get(CONVERSION_REQUEST)!;
   const maxRate = await maxRateOf(stack, service, run, conversion);
   await service.stop();
   const results: StackResult[] = [
     { stack: stack.id, label: stack.label, request: CONVERSION_REQUEST, measurement: conversion, maxRate },
-    { stack: stack.id, label: stack.label, request: FORMATS_REQUEST, measurement: formats, maxRate: undefined },
+    { stack: stack.id, label: stack.label, request: FORMATS_REQUEST, measurement: measured.get(FORMATS_REQUEST)!, maxRate: undefined },
   ];
   return { stack, results, answers, extra: extraResult };
 }
@@ -133,11 +151,14 @@ async function maxRateOf(stack: Stack, service: Service, run: Run, conversion: M
 /** The full stack's extras: /metrics cost and SDK overhead, each unless skipped. */
 function fullStackExtras(run: Run, metricsToken: string): Extra<{ metricsCost: MetricsCost | undefined; sdkOverhead: SdkOverhead | undefined }> {
   const { settings, cleanup } = run;
-  return async (service, target, measurement) => {
+  return async (service, target) => {
     const origin = new URL(service.url).origin;
     let metricsCost: MetricsCost | undefined;
     if (settings.metricsCost) {
-      progress(`full stack: ${settings.durationSeconds} s scraped every ${settings.metricsCost.scrapeIntervalMs} ms, ${settings.durationSeconds} s unscraped, ${settings.metricsCost.scrapes} timed scrapes`);
+      // Unscraped, scraped, unscraped, back to back on this stack alone: the turns measured earlier
+      // are not the run right before the scraped one.
+      progress(`full stack: ${settings.durationSeconds} s unscraped, scraped every ${settings.metricsCost.scrapeIntervalMs} ms, unscraped again; then ${settings.metricsCost.scrapes} timed scrapes`);
+      const measurement = await measure(target, settings, cleanup.signal, false);
       const endpoints = { metrics: `${origin}/metrics`, health: `${origin}/health`, token: metricsToken };
       metricsCost = summarizeMetricsCost(await measureMetricsCost(target, measurement, endpoints, settings, settings.metricsCost, cleanup.signal));
     }
@@ -176,10 +197,14 @@ async function main(cleanup: Cleanup): Promise<number> {
   const apiKey = await runScript('scripts/api-key.ts', ['--email', 'bench@example.com', '--plan', 'enterprise'], env, ROOT);
   const run: Run = { settings, env, apiKey, cleanup, workDir, vegeta };
 
-  const full = await benchStack(FULL, run, fullStackExtras(run, metricsToken));
-  const peer = await benchStack(PEER, run, nothing);
-  const bare = await benchStack(BARE, run, nothing);
-  const bareNode = await benchStack(BARE_NODE, run, nothing);
+  const started: Started[] = [];
+  for (const stack of [FULL, PEER, BARE, BARE_NODE]) started.push(await startStack(stack, run));
+  const measured = await measureAll(started, run);
+  const [fullStarted, peerStarted, bareStarted, bareNodeStarted] = started as [Started, Started, Started, Started];
+  const full = await finishStack(fullStarted, measured.get(fullStarted)!, run, fullStackExtras(run, metricsToken));
+  const peer = await finishStack(peerStarted, measured.get(peerStarted)!, run, nothing);
+  const bare = await finishStack(bareStarted, measured.get(bareStarted)!, run, nothing);
+  const bareNode = await finishStack(bareNodeStarted, measured.get(bareNodeStarted)!, run, nothing);
   assertSameWork(full, [peer, bare, bareNode]);
 
   const results = [full, peer, bare, bareNode].flatMap((stackRun) => stackRun.results);
