@@ -5,6 +5,10 @@
 //   Near 1 the instance has no capacity left even while the delay stays low, which happens when
 //   clients hold a bounded number of connections: then the backlog waits in the clients, and only
 //   the loop never going idle shows it.
+// - on-CPU share (the main thread's CPU time over the window): busy time counts the moments the
+//   thread was ready to run and had no core, so on a host whose cores are shared (a neighbour, the
+//   load generator, the database) a loop with capacity to spare can read busy for a window. The
+//   CPU time tells such a starved window from one the loop spent working.
 //
 // The delay comes from a timer of our own rather than perf_hooks.monitorEventLoopDelay: that
 // histogram's reset() also forgets its last tick, so the interval after each read is never
@@ -20,6 +24,8 @@ export interface LoopSample {
   delayMs: number;
   /** Share of the window the loop was busy, 0 to 1. */
   utilization: number;
+  /** Share of the window the main thread ran on a core, 0 to 1 (up to the clock's precision). */
+  onCpu: number;
 }
 
 export class EventLoopSampler {
@@ -29,6 +35,8 @@ export class EventLoopSampler {
   #lateMs = 0;
   #ticks = 0;
   #utilization: EventLoopUtilization = performance.eventLoopUtilization();
+  #windowStart = performance.now();
+  #cpuMicros = threadCpuMicros();
 
   constructor(tickMs = TICK_MS) {
     this.#tickMs = tickMs;
@@ -51,10 +59,20 @@ export class EventLoopSampler {
     const now = performance.eventLoopUtilization();
     const { utilization } = performance.eventLoopUtilization(now, this.#utilization);
     this.#utilization = now;
-    return { delayMs, utilization };
+    const end = performance.now();
+    const cpuMicros = threadCpuMicros();
+    const onCpu = end > this.#windowStart ? (cpuMicros - this.#cpuMicros) / 1000 / (end - this.#windowStart) : 0;
+    this.#windowStart = end;
+    this.#cpuMicros = cpuMicros;
+    return { delayMs, utilization, onCpu };
   }
 
   stop(): void {
     clearInterval(this.#timer);
   }
+}
+
+function threadCpuMicros(): number {
+  const { user, system } = process.threadCpuUsage();
+  return user + system;
 }
