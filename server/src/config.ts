@@ -39,6 +39,8 @@ const schema = z.object({
   CONVERSION_MAX_DEPTH: int(1, 1_000).default(64),
   CONVERSION_MAX_RECORDS: int(1, 10_000_000).default(100_000),
   API_KEY_MAX_GRACE_S: int(0, 30 * 86_400).default(7 * 86_400),
+  // 0: no maximum, for a deployment whose keys are governed elsewhere (an internal gateway).
+  API_KEY_MAX_LIFETIME_DAYS: int(0, 3_650).default(365),
   JWT_SECRET: z.string().optional(),
   JWT_ISSUER: z.string().min(1).default('https://api.transmute.dev'),
   JWT_AUDIENCE: z.string().min(1).default('transmute-api'),
@@ -101,6 +103,8 @@ export interface Config {
   timeouts: { shutdownMs: number; headersMs: number; requestMs: number; keepAliveMs: number };
   conversion: { maxDepth: number; maxRecords: number };
   apiKeyMaxGraceS: number;
+  /** The longest an API key may live from its creation or rotation; undefined: no maximum. */
+  apiKeyMaxLifetimeS: number | undefined;
   jwt: { secret: string; issuer: string; audience: string; accessTtlS: number; refreshTtlS: number; mfaTtlS: number };
   /** Key for the TOTP secrets at rest (any length >= 32; derive the cipher key from it). */
   totpEncryptionKey: string;
@@ -188,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     conversion: { maxDepth: e.CONVERSION_MAX_DEPTH, maxRecords: e.CONVERSION_MAX_RECORDS },
     apiKeyMaxGraceS: e.API_KEY_MAX_GRACE_S,
+    apiKeyMaxLifetimeS: e.API_KEY_MAX_LIFETIME_DAYS === 0 ? undefined : e.API_KEY_MAX_LIFETIME_DAYS * 86_400,
     jwt: {
       secret: secrets.JWT_SECRET,
       issuer: e.JWT_ISSUER,
