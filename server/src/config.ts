@@ -49,6 +49,8 @@ const schema = z.object({
   REFRESH_TOKEN_TTL_S: int(300, 90 * 86_400).default(30 * 86_400),
   MFA_TOKEN_TTL_S: int(30, 900).default(300),
   TOTP_ENCRYPTION_KEY: z.string().optional(),
+  // Keys TOTP_ENCRYPTION_KEY replaced: values sealed under them still open, until re-encrypted.
+  TOTP_ENCRYPTION_KEY_PREVIOUS: list.default([]),
   LOGIN_SLOW_AFTER: int(1, 100).default(3),
   LOGIN_LOCK_AFTER: int(2, 1_000).default(10),
   LOGIN_LOCK_S: int(1, 86_400).default(900),
@@ -108,6 +110,8 @@ export interface Config {
   jwt: { secret: string; issuer: string; audience: string; accessTtlS: number; refreshTtlS: number; mfaTtlS: number };
   /** Key for the TOTP secrets at rest (any length >= 32; derive the cipher key from it). */
   totpEncryptionKey: string;
+  /** Keys it replaced: they open what they sealed, and seal nothing (auth/secret-box.ts). */
+  totpEncryptionKeysPrevious: string[];
   login: { slowAfter: number; lockAfter: number; lockS: number };
   /** Unset: rate limits are kept in this process's memory. */
   redisUrl: string | undefined;
@@ -202,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       mfaTtlS: e.MFA_TOKEN_TTL_S,
     },
     totpEncryptionKey: secrets.TOTP_ENCRYPTION_KEY,
+    totpEncryptionKeysPrevious: previousKeys(e.TOTP_ENCRYPTION_KEY_PREVIOUS),
     login: { slowAfter: e.LOGIN_SLOW_AFTER, lockAfter: e.LOGIN_LOCK_AFTER, lockS: e.LOGIN_LOCK_S },
     redisUrl: e.REDIS_URL,
     plansFile: resolve(e.PLANS_FILE ?? join(import.meta.dirname, '..', 'plans.yaml')),
@@ -231,6 +236,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxInFlight: e.SHED_MAX_IN_FLIGHT,
     },
   };
+}
+
+function previousKeys(keys: string[]): string[] {
+  if (keys.some((key) => key.length < MIN_SECRET_LENGTH)) {
+    throw new ConfigError(`TOTP_ENCRYPTION_KEY_PREVIOUS: each key must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  return keys;
 }
 
 /** OIDC_PROVIDERS=google,okta, then OIDC_GOOGLE_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _REDIRECT_URI for each. */
