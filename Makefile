@@ -28,7 +28,7 @@ TESTS := $(filter-out $(LOAD_TESTS),$(shell find server/test scripts/test -name 
 SDK_TESTS := 'sdks/typescript/test/*.test.ts' 'sdks/conformance/contract/*.test.ts'
 E2E_TESTS := 'e2e/test/*.test.ts'
 
-.PHONY: help install generate check-generated lint release-spec spec-changelog typecheck test test-unit test-sdks test-e2e fuzz run api-key migration backup-verify bench loadtest
+.PHONY: help install generate check-generated lint release-spec spec-changelog typecheck test test-unit test-sdks test-e2e fuzz run api-key migration backup-verify rewrap-secrets bench loadtest
 
 help:
 	@echo 'make run       start the API on the embedded database (PORT, DATA_DIR)'
@@ -41,6 +41,7 @@ help:
 	@echo 'make api-key EMAIL=you@example.com PLAN=free   print a new API key'
 	@echo 'make migration NAME=add_x   write the next migration from the entities'
 	@echo 'make backup-verify OUT=x.dump   back up DATABASE_URL, restore it into a scratch database, compare'
+	@echo 'make rewrap-secrets   after rotating TOTP_ENCRYPTION_KEY, seal every stored secret under the new key'
 	@echo 'make loadtest RATE=100 DURATION=30   the SLA plan from the spec, with vegeta'
 	@echo 'make bench     full stack vs bare Koa and the peer stack, same requests, one run'
 
@@ -90,6 +91,10 @@ migration: $(INSTALLED)
 backup-verify: $(INSTALLED)
 	@test -n "$(OUT)" || { echo 'usage: make backup-verify OUT=transmute.dump   (DATABASE_URL; SCRATCH_DATABASE_URL optional)' >&2; exit 2; }
 	$(NODE) scripts/backup-verify.ts --out "$(OUT)"
+
+# DATABASE_URL, TOTP_ENCRYPTION_KEY (the new key) and TOTP_ENCRYPTION_KEY_PREVIOUS (the old ones).
+rewrap-secrets: $(INSTALLED)
+	$(NODE) scripts/rewrap-secrets.ts
 
 test-unit: $(INSTALLED)
 	$(NODE) --test --test-concurrency=2 $(TESTS)

@@ -416,7 +416,7 @@ type ApiKey struct {
 	// CreatedAt An RFC 3339 time.
 	CreatedAt Timestamp `json:"created_at"`
 
-	// ExpiresAt When the key stops working, if ever.
+	// ExpiresAt When the key stops working; null (never) only for keys made where the server set no maximum lifetime.
 	ExpiresAt nullable.Nullable[time.Time] `json:"expires_at"`
 
 	// Id The key id.
@@ -450,8 +450,8 @@ type ApiKeyCreate struct {
 	// AllowedIps IPv4 and IPv6 addresses or CIDR ranges the key may be used from; omitted or empty means anywhere.
 	AllowedIps *[]string `json:"allowed_ips,omitempty"`
 
-	// ExpiresAt An RFC 3339 time.
-	ExpiresAt *Timestamp `json:"expires_at,omitempty"`
+	// ExpiresAt When the key stops working. The server caps a key's lifetime (365 days unless its operator set another limit); a later time is refused with 422 (E1015), and a key created without one expires at the cap.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
 	// Name What the key is for.
 	Name string `json:"name"`

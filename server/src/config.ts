@@ -39,6 +39,8 @@ const schema = z.object({
   CONVERSION_MAX_DEPTH: int(1, 1_000).default(64),
   CONVERSION_MAX_RECORDS: int(1, 10_000_000).default(100_000),
   API_KEY_MAX_GRACE_S: int(0, 30 * 86_400).default(7 * 86_400),
+  // 0: no maximum, for a deployment whose keys are governed elsewhere (an internal gateway).
+  API_KEY_MAX_LIFETIME_DAYS: int(0, 3_650).default(365),
   JWT_SECRET: z.string().optional(),
   JWT_ISSUER: z.string().min(1).default('https://api.transmute.dev'),
   JWT_AUDIENCE: z.string().min(1).default('transmute-api'),
@@ -47,6 +49,8 @@ const schema = z.object({
   REFRESH_TOKEN_TTL_S: int(300, 90 * 86_400).default(30 * 86_400),
   MFA_TOKEN_TTL_S: int(30, 900).default(300),
   TOTP_ENCRYPTION_KEY: z.string().optional(),
+  // Keys TOTP_ENCRYPTION_KEY replaced: values sealed under them still open, until re-encrypted.
+  TOTP_ENCRYPTION_KEY_PREVIOUS: list.default([]),
   LOGIN_SLOW_AFTER: int(1, 100).default(3),
   LOGIN_LOCK_AFTER: int(2, 1_000).default(10),
   LOGIN_LOCK_S: int(1, 86_400).default(900),
@@ -101,9 +105,13 @@ export interface Config {
   timeouts: { shutdownMs: number; headersMs: number; requestMs: number; keepAliveMs: number };
   conversion: { maxDepth: number; maxRecords: number };
   apiKeyMaxGraceS: number;
+  /** The longest an API key may live from its creation or rotation; undefined: no maximum. */
+  apiKeyMaxLifetimeS: number | undefined;
   jwt: { secret: string; issuer: string; audience: string; accessTtlS: number; refreshTtlS: number; mfaTtlS: number };
   /** Key for the TOTP secrets at rest (any length >= 32; derive the cipher key from it). */
   totpEncryptionKey: string;
+  /** Keys it replaced: they open what they sealed, and seal nothing (auth/secret-box.ts). */
+  totpEncryptionKeysPrevious: string[];
   login: { slowAfter: number; lockAfter: number; lockS: number };
   /** Unset: rate limits are kept in this process's memory. */
   redisUrl: string | undefined;
@@ -188,6 +196,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     conversion: { maxDepth: e.CONVERSION_MAX_DEPTH, maxRecords: e.CONVERSION_MAX_RECORDS },
     apiKeyMaxGraceS: e.API_KEY_MAX_GRACE_S,
+    apiKeyMaxLifetimeS: e.API_KEY_MAX_LIFETIME_DAYS === 0 ? undefined : e.API_KEY_MAX_LIFETIME_DAYS * 86_400,
     jwt: {
       secret: secrets.JWT_SECRET,
       issuer: e.JWT_ISSUER,
@@ -197,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       mfaTtlS: e.MFA_TOKEN_TTL_S,
     },
     totpEncryptionKey: secrets.TOTP_ENCRYPTION_KEY,
+    totpEncryptionKeysPrevious: previousKeys(e.TOTP_ENCRYPTION_KEY_PREVIOUS),
     login: { slowAfter: e.LOGIN_SLOW_AFTER, lockAfter: e.LOGIN_LOCK_AFTER, lockS: e.LOGIN_LOCK_S },
     redisUrl: e.REDIS_URL,
     plansFile: resolve(e.PLANS_FILE ?? join(import.meta.dirname, '..', 'plans.yaml')),
@@ -226,6 +236,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxInFlight: e.SHED_MAX_IN_FLIGHT,
     },
   };
+}
+
+function previousKeys(keys: string[]): string[] {
+  if (keys.some((key) => key.length < MIN_SECRET_LENGTH)) {
+    throw new ConfigError(`TOTP_ENCRYPTION_KEY_PREVIOUS: each key must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  return keys;
 }
 
 /** OIDC_PROVIDERS=google,okta, then OIDC_GOOGLE_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _REDIRECT_URI for each. */

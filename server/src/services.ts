@@ -4,6 +4,7 @@ import { ApiKeyService } from './auth/api-keys.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { createIdentity, type Identity } from './auth/identity.ts';
 import { OidcService } from './auth/oidc.ts';
+import { startRefreshTokenPurge } from './auth/refresh-token-purge.ts';
 import { createDataRights, type DataRights } from './data-rights/index.ts';
 import { openDatabase, type Database } from './db/orm.ts';
 import { createIdempotency, type Idempotency } from './http/idempotency.ts';
@@ -73,6 +74,7 @@ export async function startServices(config: Config, log: Logger): Promise<Servic
   const deliveries = config.jobs.workers ? new WebhookDeliveryWorker(db, config, audit, log, { metrics }) : undefined;
   const keyExpiry = config.jobs.workers ? new ApiKeyExpiryNotifier(db, log) : undefined;
   const webhookRetention = await startWebhookRetention(queue, db, config, log);
+  const refreshTokenPurge = await startRefreshTokenPurge(queue, db, config, log);
   deliveries?.start();
   keyExpiry?.start();
   await dataRights.start();
@@ -87,6 +89,7 @@ export async function startServices(config: Config, log: Logger): Promise<Servic
       await keyExpiry?.stop();
       await deliveries?.stop();
       await webhookRetention.stop();
+      await refreshTokenPurge.stop();
       await closeQueue(queue, config.timeouts.shutdownMs);
       // Buffered writes next, while the pool is still open.
       idempotency.close();

@@ -12,6 +12,11 @@
 // by another process is seen sooner: a secret that matches no hash of a cached entry older than
 // STALE_AFTER_MS reloads it (one query per key per STALE_AFTER_MS at most, however many guesses).
 //
+// Keys live at most config.apiKeyMaxLifetimeS (API_KEY_MAX_LIFETIME_DAYS): a key created without an
+// expiry gets that one, a later one is refused (E1015), and a rotation brings an expiry beyond it
+// from now (keys made before the limit, or without one) down to it: a leaked key that nobody
+// noticed stops working on its own.
+//
 // Changes are audited here ('api_key.created', 'api_key.rotated', 'api_key.revoked') when the
 // caller passes a ChangeOrigin: request handlers always do; the CLI and tests may leave it out.
 import type { BlockList } from 'node:net';
@@ -68,6 +73,9 @@ const MAX_CACHED_UNKNOWN = 10_000;
 const UNKNOWN_TTL_MS = 5_000;
 // See the top of this file: how old a cached key must be before a non-matching secret reloads it.
 const STALE_AFTER_MS = 1_000;
+// An expires_at of "now + the maximum" computed on a client's clock that runs ahead of ours is still
+// accepted (and kept as asked): being refused for a few seconds of skew would be a puzzle.
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 const failure = (reason: VerifyFailure): VerifyResult => Object.freeze({ ok: false, reason });
 const MALFORMED = failure('malformed');
@@ -98,6 +106,7 @@ export class ApiKeyService {
   readonly #store: ApiKeyStore;
   readonly #pepper: string;
   readonly #maxGraceS: number;
+  readonly #maxLifetimeMs: number | undefined;
   readonly #keys: ExpiringLru<string, CachedKey>;
   readonly #unknown: ExpiringLru<string, true>;
   /** One query per lookup id at a time, however many requests miss the cache together. */
@@ -108,6 +117,7 @@ export class ApiKeyService {
     this.#store = new ApiKeyStore(db.orm);
     this.#pepper = config.apiKeys.pepper;
     this.#maxGraceS = config.apiKeyMaxGraceS;
+    this.#maxLifetimeMs = config.apiKeyMaxLifetimeS === undefined ? undefined : config.apiKeyMaxLifetimeS * 1000;
     this.#keys = new ExpiringLru(MAX_CACHED_KEYS, config.apiKeys.cacheTtlMs);
     this.#unknown = new ExpiringLru(MAX_CACHED_UNKNOWN, Math.min(UNKNOWN_TTL_MS, config.apiKeys.cacheTtlMs));
     this.#lastUsed = new LastUsedRecorder(this.#store, config.apiKeys.touchIntervalMs);
@@ -118,6 +128,7 @@ export class ApiKeyService {
     const unknownScopes = input.scopes.filter((scope) => !isKeyScope(scope));
     if (unknownScopes.length > 0) throw new RangeError(`unknown API key scopes: ${unknownScopes.join(', ')}`);
     const allowedIps = normaliseAllowedIps(input.allowedIps ?? []);
+    const expiresAt = this.#expiry(input.expiresAt, new Date());
     const generated = generateApiKey();
     const stored = await this.#store.insertKey({
       accountId,
@@ -126,7 +137,7 @@ export class ApiKeyService {
       secretHash: hashSecret(this.#pepper, generated.secret),
       scopes: [...new Set(input.scopes)],
       allowedIps,
-      expiresAt: input.expiresAt ?? null,
+      expiresAt,
     });
     this.#unknown.delete(generated.lookupId);
     const key = toApiKeyView(stored);
@@ -168,6 +179,7 @@ export class ApiKeyService {
       secretHash: hashSecret(this.#pepper, secret),
       at,
       previousSecretExpiresAt: new Date(at.getTime() + graceSeconds * 1000),
+      expiresNoLaterThan: this.#latestExpiry(at),
     });
     if (rotated === undefined) return undefined;
     this.#forget(rotated.keyPrefix);
@@ -176,6 +188,7 @@ export class ApiKeyService {
       key_id: key.id,
       grace_period_seconds: graceSeconds,
       previous_secret_expires_at: key.previous_secret_expires_at,
+      expires_at: key.expires_at,
     });
     return { key, secret: formatApiKey(rotated.keyPrefix, secret) };
   }
@@ -256,6 +269,23 @@ export class ApiKeyService {
       if (previous) key.matchedPrevious = digest;
     }
     return current || (previous && now.getTime() < key.previousSecretExpiresAt);
+  }
+
+  /** The expiry a new key gets: `requested`, or the maximum lifetime when none was asked for; E1015 beyond it. */
+  #expiry(requested: Date | undefined, now: Date): Date | null {
+    const latest = this.#latestExpiry(now);
+    if (latest === undefined) return requested ?? null;
+    if (requested === undefined) return latest;
+    if (requested.getTime() > latest.getTime() + CLOCK_SKEW_MS) {
+      throw new ApiError('E1015', `An API key may live ${this.#maxLifetimeMs! / 86_400_000} days at most: expires_at must be no later than ${latest.toISOString()}.`, {
+        errors: [{ path: '/expires_at', message: `must be no later than ${latest.toISOString()}` }],
+      });
+    }
+    return requested;
+  }
+
+  #latestExpiry(now: Date): Date | undefined {
+    return this.#maxLifetimeMs === undefined ? undefined : new Date(now.getTime() + this.#maxLifetimeMs);
   }
 
   /** After a change made here, the next verification reads the row again. */

@@ -11,9 +11,9 @@ import { AccessTokens } from './access-tokens.ts';
 import { AccountService } from './accounts.ts';
 import { deriveKey } from './derive-key.ts';
 import { LoginThrottle } from './login-throttle.ts';
-import { MfaService } from './mfa.ts';
+import { MfaService, TOTP_SECRET_PURPOSE } from './mfa.ts';
 import { MfaTokens } from './mfa-tokens.ts';
-import { SecretBox } from './secret-box.ts';
+import { secretBoxFor } from './secret-box.ts';
 import { SessionStatus } from './session-status.ts';
 import { SessionTokens } from './session-tokens.ts';
 import { SignInService } from './sign-in.ts';
@@ -49,8 +49,8 @@ export function createIdentity(db: Database, config: Config, audit: AuditRecorde
   const sessions = new SessionTokens(refreshTokenStore, accessTokens, status, config, audit, now);
   const mfa = new MfaService(
     secondFactorStore,
-    new SecretBox(deriveKey(config.totpEncryptionKey, 'totp-secret')),
-    deriveKey(config.totpEncryptionKey, 'recovery-code'),
+    secretBoxFor(config, TOTP_SECRET_PURPOSE),
+    [config.totpEncryptionKey, ...config.totpEncryptionKeysPrevious].map((key) => deriveKey(key, 'recovery-code')),
     audit,
     now,
   );

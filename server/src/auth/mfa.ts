@@ -18,18 +18,25 @@ export interface TotpSetup {
 
 export type SecondFactor = 'totp' | 'recovery_code';
 
+/** What the TOTP secrets are sealed for (secretBoxFor): the key derived for it seals nothing else. */
+export const TOTP_SECRET_PURPOSE = 'totp-secret';
+
 export class MfaService {
   readonly #store: SecondFactorStore;
   readonly #box: SecretBox;
-  readonly #recoveryKey: Buffer;
+  readonly #recoveryKeys: readonly Buffer[];
   readonly #audit: AuditRecorder;
   readonly #now: Clock;
 
-  /** `recoveryKey`: the HMAC key recovery codes are stored under (recovery-codes.ts). */
-  constructor(store: SecondFactorStore, box: SecretBox, recoveryKey: Buffer, audit: AuditRecorder, now: Clock) {
+  /**
+   * `recoveryKeys`: the HMAC keys recovery codes are stored under (recovery-codes.ts), the current
+   * one first. New codes are hashed under it; a code given before TOTP_ENCRYPTION_KEY was rotated is
+   * hashed under a previous one, and a hash cannot be re-keyed, so it is looked up under each.
+   */
+  constructor(store: SecondFactorStore, box: SecretBox, recoveryKeys: readonly Buffer[], audit: AuditRecorder, now: Clock) {
     this.#store = store;
     this.#box = box;
-    this.#recoveryKey = recoveryKey;
+    this.#recoveryKeys = recoveryKeys;
     this.#audit = audit;
     this.#now = now;
   }
@@ -53,7 +60,7 @@ export class MfaService {
     const step = matchingStep(this.#box.open(state.pendingSecret, accountId), code, this.#now(), state.lastStep);
     if (step === undefined) throw new ApiError('E1112');
     const codes = newRecoveryCodes();
-    const hashes = codes.map((each) => hashRecoveryCode(this.#recoveryKey, each));
+    const hashes = codes.map((each) => hashRecoveryCode(this.#recoveryKeys[0]!, each));
     if (!(await this.#store.enable(accountId, state.pendingSecret, step, this.#now(), hashes))) {
       // Raced with another enable, a new set-up, or the same code used meanwhile.
       throw new ApiError('E1112');
@@ -87,7 +94,11 @@ export class MfaService {
       const step = matchingStep(this.#box.open(state.secret, accountId), code, this.#now(), state.lastStep);
       return step !== undefined && (await this.#store.spendStep(accountId, step)) ? 'totp' : undefined;
     }
-    const spent = await this.#store.spendRecoveryCode(accountId, hashRecoveryCode(this.#recoveryKey, code), this.#now());
+    let spent: { remaining: number } | undefined;
+    for (const key of this.#recoveryKeys) {
+      spent = await this.#store.spendRecoveryCode(accountId, hashRecoveryCode(key, code), this.#now());
+      if (spent !== undefined) break;
+    }
     if (spent === undefined) return undefined;
     this.#audit.record({
       action: 'mfa.recovery_code_used',

@@ -59,6 +59,8 @@ export interface Rotation {
   at: Date;
   /** Until when the secret being replaced still verifies. */
   previousSecretExpiresAt: Date;
+  /** The key's expiry is brought forward to this when it is later or unset; undefined: left as is. */
+  expiresNoLaterThan: Date | undefined;
 }
 
 // Rows per UPDATE when flushing last-used times: one statement, but bounded in size.
@@ -138,6 +140,8 @@ export class ApiKeyStore {
       row.previousSecretExpiresAt = rotation.previousSecretExpiresAt;
       row.secretHash = rotation.secretHash;
       row.rotatedAt = rotation.at;
+      const latest = rotation.expiresNoLaterThan;
+      if (latest !== undefined && (row.expiresAt == null || row.expiresAt > latest)) row.expiresAt = latest;
       await em.flush();
       return toKeyRecord(row);
     });

@@ -27,7 +27,8 @@ export const RefreshToken = defineEntity({
     ip: p.text().nullable(),
     userAgent: p.text().nullable(),
   },
-  indexes: [{ properties: ['sessionId'] }, { properties: ['account'] }],
+  // expiresAt and revokedAt: the purge (auth/refresh-token-purge.ts) finds its rows by them.
+  indexes: [{ properties: ['sessionId'] }, { properties: ['account'] }, { properties: ['expiresAt'] }, { properties: ['revokedAt'] }],
 });
 export type RefreshToken = InferEntity<typeof RefreshToken>;
 

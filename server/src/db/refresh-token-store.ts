@@ -1,5 +1,6 @@
 // The queries on refresh tokens. A session is the family of tokens rotated from one sign-in; it is
 // active while any of its tokens is unrevoked (revocation always takes the whole family).
+import type { QueryResult } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Plan } from './entities.ts';
 import { newId } from './ids.ts';
@@ -95,5 +96,19 @@ export class RefreshTokenStore {
       [sessionId],
     );
     return row?.active === true;
+  }
+
+  /**
+   * Deletes up to `limit` tokens that expired before `expiredBefore` or were revoked before
+   * `revokedBefore` (auth/refresh-token-purge.ts says when); returns how many.
+   */
+  async purge(expiredBefore: Date, revokedBefore: Date, limit: number): Promise<number> {
+    const result = await this.#orm.em.fork().execute<QueryResult>(
+      `delete from refresh_tokens where id in (
+         select id from refresh_tokens where expires_at < ? or revoked_at < ? limit ?)`,
+      [expiredBefore, revokedBefore, limit],
+      'run',
+    );
+    return result.affectedRows;
   }
 }

@@ -305,7 +305,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description Creates an API key with the scopes it needs and, optionally, an expiry and the addresses it may be used from. The secret is in this response only, so store it now. A retry with the same Idempotency-Key creates no second key; since the secret is never stored, it answers 409 (E1011) naming the key made by the first request.
+         * @description Creates an API key with the scopes it needs and, optionally, an expiry (at most the server's maximum key lifetime, which is also the default) and the addresses it may be used from. The secret is in this response only, so store it now. A retry with the same Idempotency-Key creates no second key; since the secret is never stored, it answers 409 (E1011) naming the key made by the first request.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -349,7 +349,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate an API key
-         * @description Issues a new secret for the key. The previous secret keeps working for `grace_period_seconds` (at most 7 days), so deployments can switch without downtime. A retry with the same Idempotency-Key does not rotate again; since the secret is never stored, it answers 409 (E1011) naming the key.
+         * @description Issues a new secret for the key. The previous secret keeps working for `grace_period_seconds` (at most 7 days), so deployments can switch without downtime. Rotation never extends the key's `expires_at`; a key that would outlive the server's maximum key lifetime from now (one made before the limit, or without an expiry) gets that lifetime as its new `expires_at`. A retry with the same Idempotency-Key does not rotate again; since the secret is never stored, it answers 409 (E1011) naming the key.
          */
         post: operations["rotateApiKey"];
         delete?: never;
@@ -1313,7 +1313,11 @@ export interface components {
             name: string;
             /** @description What the key may do; grant only what it needs. */
             scopes: components["schemas"]["Scope"][];
-            expires_at?: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description When the key stops working. The server caps a key's lifetime (365 days unless its operator set another limit); a later time is refused with 422 (E1015), and a key created without one expires at the cap.
+             */
+            expires_at?: string;
             /** @description IPv4 and IPv6 addresses or CIDR ranges the key may be used from; omitted or empty means anywhere. */
             allowed_ips?: string[];
         };
@@ -1332,7 +1336,7 @@ export interface components {
             created_at: components["schemas"]["Timestamp"];
             /**
              * Format: date-time
-             * @description When the key stops working, if ever.
+             * @description When the key stops working; null (never) only for keys made where the server set no maximum lifetime.
              */
             expires_at: string | null;
             /**

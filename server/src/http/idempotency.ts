@@ -18,8 +18,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { Stream } from 'node:stream';
 import { ApiError } from './problem.ts';
 import { writeProblem } from './handle-errors.ts';
-import { SecretBox } from '../auth/secret-box.ts';
-import { deriveKey } from '../auth/derive-key.ts';
+import { secretBoxFor, type SecretBox } from '../auth/secret-box.ts';
 import { IdempotencyStore, type StoredResponse } from '../db/idempotency-store.ts';
 import type { AppContext } from './context.ts';
 import type { Config } from '../config.ts';
@@ -176,7 +175,7 @@ export function asksForIdempotency(ctx: AppContext): boolean {
 export function createIdempotency(db: Database, config: Config, log: Logger): Idempotency {
   return new Idempotency(new IdempotencyStore(db.orm), {
     ttlMs: config.idempotencyTtlS * 1_000,
-    box: new SecretBox(deriveKey(config.totpEncryptionKey, 'idempotency-response')),
+    box: secretBoxFor(config, 'idempotency-response'),
     log,
   });
 }

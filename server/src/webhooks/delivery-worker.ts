@@ -74,7 +74,7 @@ export class WebhookDeliveryWorker {
     this.#orm = db.orm;
     this.#audit = audit;
     this.#log = log.child({ component: 'webhooks' });
-    this.#secrets = new SigningSecrets(config.totpEncryptionKey);
+    this.#secrets = new SigningSecrets(config);
     this.#sender = new WebhookSender(new UrlPolicy(config.webhooks.allowlist), config.webhooks.timeoutMs);
     this.#metrics = options.metrics;
     this.#retryDelaysMs = options.retryDelaysMs ?? RETRY_DELAYS_MS;

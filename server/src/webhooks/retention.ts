@@ -4,6 +4,7 @@
 // takes the tick: a pg-boss schedule, like the job and data-rights sweeps. Each tick deletes at most
 // MAX_BATCHES batches of BATCH rows of each kind, in short transactions; a backlog takes several.
 import type { Config } from '../config.ts';
+import { deleteInBatches, type Batches } from '../db/batched-delete.ts';
 import type { Database } from '../db/orm.ts';
 import { purgeAttempts, purgeEvents } from '../db/webhook-retention-store.ts';
 import { runEveryMinute, type PgBoss } from '../jobs/queue.ts';
@@ -13,21 +14,14 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 export const RETENTION_SWEEP_QUEUE = 'webhook-retention-sweep';
 const DAY_MS = 86_400_000;
 
-export interface RetentionBatches {
-  /** Rows per statement. */
-  batch: number;
-  /** Statements per kind of row and tick. */
-  maxBatches: number;
-}
-
-const BATCHES: RetentionBatches = { batch: 1_000, maxBatches: 20 };
+const BATCHES: Batches = { batch: 1_000, maxBatches: 20 };
 
 export class WebhookRetention {
   readonly #orm: MikroORM;
   readonly #retentionMs: number;
-  readonly #batches: RetentionBatches;
+  readonly #batches: Batches;
 
-  constructor(db: Database, retentionDays: number, batches: RetentionBatches = BATCHES) {
+  constructor(db: Database, retentionDays: number, batches: Batches = BATCHES) {
     this.#orm = db.orm;
     this.#retentionMs = retentionDays * DAY_MS;
     this.#batches = batches;
@@ -41,15 +35,8 @@ export class WebhookRetention {
     return { attempts, events };
   }
 
-  async #inBatches(purge: (em: EntityManager, limit: number) => Promise<number>): Promise<number> {
-    const { batch, maxBatches } = this.#batches;
-    let deleted = 0;
-    for (let round = 0; round < maxBatches; round++) {
-      const rows = await this.#orm.em.fork().transactional((em) => purge(em, batch));
-      deleted += rows;
-      if (rows < batch) break;
-    }
-    return deleted;
+  #inBatches(purge: (em: EntityManager, limit: number) => Promise<number>): Promise<number> {
+    return deleteInBatches(this.#batches, (limit) => this.#orm.em.fork().transactional((em) => purge(em, limit)));
   }
 }
 

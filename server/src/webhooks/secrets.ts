@@ -3,18 +3,18 @@
 // they are stored sealed (AES-256-GCM, auth/secret-box.ts) under a key derived for this use alone,
 // and bound to their endpoint's id so a sealed value copied to another row does not open there.
 import { randomBytes } from 'node:crypto';
-import { deriveKey } from '../auth/derive-key.ts';
-import { SecretBox } from '../auth/secret-box.ts';
+import { secretBoxFor, type SealingKeys, type SecretBox } from '../auth/secret-box.ts';
 
 const PREFIX = 'whsec_';
+export const WEBHOOK_SECRET_PURPOSE = 'webhook-secret';
 const KEY_BYTES = 32;
 
 export class SigningSecrets {
   readonly #box: SecretBox;
 
-  /** `masterKey`: config.totpEncryptionKey, the one secret for data sealed at rest. */
-  constructor(masterKey: string) {
-    this.#box = new SecretBox(deriveKey(masterKey, 'webhook-secret'));
+  /** `keys`: the configuration's TOTP_ENCRYPTION_KEY (and previous ones), the secret for data sealed at rest. */
+  constructor(keys: SealingKeys) {
+    this.#box = secretBoxFor(keys, WEBHOOK_SECRET_PURPOSE);
   }
 
   /** A new signing key, sealed for the endpoint, and the whsec_ secret to show its owner once. */

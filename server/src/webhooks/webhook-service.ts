@@ -47,7 +47,7 @@ export class WebhookService {
 
   constructor(db: Database, config: Config, plans: PlanCatalog) {
     this.#store = new WebhookStore(db.orm);
-    this.#secrets = new SigningSecrets(config.totpEncryptionKey);
+    this.#secrets = new SigningSecrets(config);
     this.#policy = new UrlPolicy(config.webhooks.allowlist);
     this.#graceMs = config.webhooks.secretGraceS * 1000;
     this.#plans = plans;

@@ -66,7 +66,7 @@ test('setup returns a base32 secret and its otpauth URL, and stores the secret e
   assert.equal(row.totp_enabled_at, null);
   const sealed = row.totp_pending_secret as Buffer;
   const raw = Buffer.from(OTPAuth.Secret.fromBase32(setup.secret).bytes);
-  assert.equal(sealed.length, 12 + 16 + raw.length);
+  assert.equal(sealed.length, 1 + 4 + 12 + 16 + raw.length, 'version, key id, iv, tag, ciphertext');
   assert.equal(sealed.includes(raw), false);
   assert.equal((await f.identity.accounts.get(id)).mfa_enabled, false);
 });

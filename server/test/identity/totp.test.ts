@@ -68,7 +68,7 @@ test('a sealed secret opens only with its key and its context, and is never stor
   const box = new SecretBox(deriveKey('k'.repeat(32), 'totp-secret'));
   const secret = newTotpSecret();
   const sealed = box.seal(secret, 'acct_1');
-  assert.equal(sealed.length, 12 + 16 + secret.length);
+  assert.equal(sealed.length, 1 + 4 + 12 + 16 + secret.length, 'version, key id, iv, tag, ciphertext');
   assert.equal(sealed.includes(secret), false);
   assert.notDeepEqual(box.seal(secret, 'acct_1'), sealed, 'a fresh IV each time');
   assert.deepEqual(box.open(sealed, 'acct_1'), secret);

@@ -13,6 +13,7 @@ import { Migration20261128192500_job_payload_chunks } from './Migration202611281
 
 import { Migration20261129001540_idempotency_withheld_secrets } from './Migration20261129001540_idempotency_withheld_secrets.ts';
 import { Migration20261129001919_usage_status } from './Migration20261129001919_usage_status.ts';
+import { Migration20261129023256_refresh_token_purge_indexes } from './Migration20261129023256_refresh_token_purge_indexes.ts';
 export const MIGRATIONS = [
   Migration20261128165256_accounts_and_api_keys,
   Migration20261128180000_identity,
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   Migration20261128192500_job_payload_chunks,
   Migration20261129001540_idempotency_withheld_secrets,
   Migration20261129001919_usage_status,
+  Migration20261129023256_refresh_token_purge_indexes,
 ];

@@ -21,7 +21,7 @@ class CreateParams(TypedDict):
 
     name: str
     scopes: Sequence[_models.Scope]
-    expires_at: NotRequired[_models.Timestamp]
+    expires_at: NotRequired[datetime]
     allowed_ips: NotRequired[Sequence[str]]
 
 
@@ -40,7 +40,7 @@ class ApiKeys(SyncAPIResource):
         """List API keys (`GET /v1/api-keys`, listApiKeys)."""
         return self._client.request_page("GET", "/v1/api-keys", path_params={}, query={"limit": limit, "cursor": cursor}, auth=True, options=request_options, item=_models.ApiKey)
 
-    def create(self, *, name: str, scopes: Sequence[_models.Scope], expires_at: Union[_models.Timestamp, NotGiven] = NOT_GIVEN, allowed_ips: Union[Sequence[str], NotGiven] = NOT_GIVEN, request_options: Optional[RequestOptions] = None) -> _models.ApiKeyWithSecret:
+    def create(self, *, name: str, scopes: Sequence[_models.Scope], expires_at: Union[datetime, NotGiven] = NOT_GIVEN, allowed_ips: Union[Sequence[str], NotGiven] = NOT_GIVEN, request_options: Optional[RequestOptions] = None) -> _models.ApiKeyWithSecret:
         """Create an API key (`POST /v1/api-keys`, createApiKey)."""
         return cast("_models.ApiKeyWithSecret", self._client.request("POST", "/v1/api-keys", path_params={}, body={"name": name, "scopes": scopes, "expires_at": expires_at, "allowed_ips": allowed_ips}, auth=True, options=request_options, cast_to=_models.ApiKeyWithSecret))
 
@@ -66,7 +66,7 @@ class AsyncApiKeys(AsyncAPIResource):
         """List API keys (`GET /v1/api-keys`, listApiKeys)."""
         return self._client.request_page("GET", "/v1/api-keys", path_params={}, query={"limit": limit, "cursor": cursor}, auth=True, options=request_options, item=_models.ApiKey)
 
-    async def create(self, *, name: str, scopes: Sequence[_models.Scope], expires_at: Union[_models.Timestamp, NotGiven] = NOT_GIVEN, allowed_ips: Union[Sequence[str], NotGiven] = NOT_GIVEN, request_options: Optional[RequestOptions] = None) -> _models.ApiKeyWithSecret:
+    async def create(self, *, name: str, scopes: Sequence[_models.Scope], expires_at: Union[datetime, NotGiven] = NOT_GIVEN, allowed_ips: Union[Sequence[str], NotGiven] = NOT_GIVEN, request_options: Optional[RequestOptions] = None) -> _models.ApiKeyWithSecret:
         """Create an API key (`POST /v1/api-keys`, createApiKey)."""
         return cast("_models.ApiKeyWithSecret", await self._client.request("POST", "/v1/api-keys", path_params={}, body={"name": name, "scopes": scopes, "expires_at": expires_at, "allowed_ips": allowed_ips}, auth=True, options=request_options, cast_to=_models.ApiKeyWithSecret))
 

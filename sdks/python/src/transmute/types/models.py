@@ -319,7 +319,8 @@ class ApiKeyCreate(BaseModel):
     """What the key is for."""
     scopes: list[Scope]
     """What the key may do; grant only what it needs."""
-    expires_at: Optional[Timestamp] = None
+    expires_at: Optional[datetime] = None
+    """When the key stops working. The server caps a key's lifetime (365 days unless its operator set another limit); a later time is refused with 422 (E1015), and a key created without one expires at the cap."""
     allowed_ips: Optional[list[str]] = None
     """IPv4 and IPv6 addresses or CIDR ranges the key may be used from; omitted or empty means anywhere."""
 
@@ -343,7 +344,7 @@ class ApiKey(BaseModel):
     """Where the key may be used from; empty means anywhere."""
     created_at: Timestamp
     expires_at: Optional[datetime]
-    """When the key stops working, if ever."""
+    """When the key stops working; null (never) only for keys made where the server set no maximum lifetime."""
     last_used_at: Optional[datetime]
     """When the key was last used (updated every few seconds, not per request)."""
     revoked_at: Optional[datetime]

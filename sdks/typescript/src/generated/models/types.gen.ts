@@ -713,7 +713,10 @@ export type ApiKeyCreate = {
      * What the key may do; grant only what it needs.
      */
     scopes: Array<Scope>;
-    expires_at?: Timestamp;
+    /**
+     * When the key stops working. The server caps a key's lifetime (365 days unless its operator set another limit); a later time is refused with 422 (E1015), and a key created without one expires at the cap.
+     */
+    expires_at?: string;
     /**
      * IPv4 and IPv6 addresses or CIDR ranges the key may be used from; omitted or empty means anywhere.
      */
@@ -746,7 +749,7 @@ export type ApiKey = {
     allowed_ips: Array<string>;
     created_at: Timestamp;
     /**
-     * When the key stops working, if ever.
+     * When the key stops working; null (never) only for keys made where the server set no maximum lifetime.
      */
     expires_at: string | null;
     /**
