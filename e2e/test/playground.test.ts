@@ -1,7 +1,7 @@
 // The "Try it" playground of /docs in a real browser, against the real server process: it calls the
 // API on the page's own origin with the visitor's key, shows the status, the documented headers and
 // the body (a problem included), keeps the key out of the URL and of localStorage, and says so when
-// no answer came at all.
+// no answer came at all; its management view lists, creates and deletes webhook endpoints.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -16,7 +16,7 @@ let server: ServerProcess;
 let browser: Browser;
 let apiKey: string;
 before(async () => {
-  [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
+  [server, browser] = await Promise.all([startServerProcess({ WEBHOOK_ALLOWLIST: '127.0.0.1' }), launchBrowser()]);
   apiKey = await server.newKey('playground@example.com', KEY_SCOPES);
 });
 after(async () => {
@@ -115,5 +115,42 @@ describe('the playground on /docs', () => {
     assert.deepEqual(JSON.parse(await panel(page).getByLabel(/^Body/).inputValue()), example);
     const shown = await send(page);
     assert.match(shown.status, /^200 OK/);
+  });
+
+  it('manages webhook endpoints: lists them, creates one from the example, deletes it from its row', TEST_TIMEOUT, async () => {
+    const { page, problems } = await openPlayground('listFormats', apiKey);
+    const list = panel(page).getByRole('button', { name: 'List webhook endpoints' });
+    const items = page.locator('#pg-items');
+    const listed = async () => (await fetch(`${server.url}/v1/webhook-endpoints`, { headers: { 'X-API-Key': apiKey } })).json() as Promise<{ data: Array<{ id: string }> }>;
+
+    await list.click();
+    await page.locator('#pg-send:not([disabled])').waitFor();
+    assert.equal(await items.locator('p').innerText(), '0 on this page.');
+
+    await items.getByRole('button', { name: 'Create a webhook endpoint' }).click();
+    assert.equal(await panel(page).getByLabel('Operation').inputValue(), 'createWebhookEndpoint');
+    const body = panel(page).getByLabel(/^Body/);
+    // The example's host is not this test's: the receiver is the allow-listed loopback.
+    const example = JSON.parse(await body.inputValue()) as { url: string };
+    assert.match(example.url, /^https:\/\//);
+    await body.fill(JSON.stringify({ ...example, url: 'http://127.0.0.1:9/hook' }));
+    const created = await send(page);
+    assert.match(created.status, /^201 Created/);
+    const { endpoint, secret } = JSON.parse(created.body) as { endpoint: { id: string; url: string }; secret: string };
+    assert.equal(endpoint.url, 'http://127.0.0.1:9/hook');
+    assert.match(secret, /^whsec_/);
+    assert.deepEqual((await listed()).data.map((item) => item.id), [endpoint.id]);
+
+    await list.click();
+    await page.locator('#pg-send:not([disabled])').waitFor();
+    const row = items.getByRole('row').filter({ hasText: endpoint.id });
+    assert.equal(await items.getByRole('row').count(), 1);
+    await row.getByRole('button', { name: 'Delete a webhook endpoint' }).click();
+    assert.equal(await panel(page).getByLabel('Operation').inputValue(), 'deleteWebhookEndpoint');
+    assert.equal(await panel(page).getByLabel('id (path, required)').inputValue(), endpoint.id);
+    const deleted = await send(page);
+    assert.match(deleted.status, /^204 No Content \(DELETE \/v1\/webhook-endpoints\/whep_/);
+    assert.deepEqual((await listed()).data, []);
+    assert.deepEqual(problems, []);
   });
 });

@@ -2,12 +2,10 @@
 // The "Try it" panel of /docs. Everything it offers is read at run time from the spec embedded in
 // the page (the same document Redoc renders), so a new operation, parameter, example or documented
 // header appears here without a change to this file. Calls go to the page's own origin: the page's
-// policy allows connect-src 'self' and nothing else.
+// policy allows connect-src 'self' and nothing else. resources.js (before this file, in the same
+// function) finds the collections it offers to manage.
 (() => {
   'use strict';
-
-  /** @typedef {{ [key: string]: any }} Node */
-  /** @typedef {{ id: string, method: string, path: string, op: Node, parameters: Node[], security: Node[] }} Entry */
 
   // sessionStorage, not localStorage: a credential kept by request should end with the tab.
   const STORED_CREDENTIAL = 'transmute.playground.credential';
@@ -23,6 +21,7 @@
   const toggle = element('pg-toggle', HTMLButtonElement);
   const panel = element('pg-panel', HTMLElement);
   const form = element('pg-form', HTMLFormElement);
+  const manage = element('pg-manage', HTMLElement);
   const operationSelect = element('pg-operation', HTMLSelectElement);
   const about = element('pg-about', HTMLElement);
   const schemeSelect = element('pg-scheme', HTMLSelectElement);
@@ -37,9 +36,10 @@
   const responseView = element('pg-response', HTMLElement);
   const statusLine = element('pg-status', HTMLElement);
   const headerList = element('pg-headers', HTMLElement);
+  const itemView = element('pg-items', HTMLElement);
   const responseBody = element('pg-response-body', HTMLElement);
 
-  /** @type {Node} */
+  /** @type {Json} */
   const spec = JSON.parse(element('openapi-document', HTMLScriptElement).text);
 
   /** Follows local `$ref`s (`#/components/…`), the only kind the served spec holds. @param {any} node @returns {any} */
@@ -72,11 +72,11 @@
   /** The schemes a browser can send from here: a key in a header, or a bearer token. */
   const schemes = new Map(
     Object.entries(spec.components?.securitySchemes ?? {})
-      .map(([name, scheme]) => /** @type {[string, Node]} */ ([name, resolve(scheme)]))
+      .map(([name, scheme]) => /** @type {[string, Json]} */ ([name, resolve(scheme)]))
       .filter(([, scheme]) => (scheme.type === 'apiKey' && scheme.in === 'header') || (scheme.type === 'http' && String(scheme.scheme).toLowerCase() === 'bearer')),
   );
 
-  /** @param {Node} scheme @param {string} value @returns {[string, string]} */
+  /** @param {Json} scheme @param {string} value @returns {[string, string]} */
   function credentialHeader(scheme, value) {
     return scheme.type === 'apiKey' ? [scheme.name, value] : ['Authorization', `Bearer ${value}`];
   }
@@ -90,7 +90,7 @@
   }
 
   // The operation list, grouped by each operation's first tag in the spec's tag order.
-  const groups = new Map((spec.tags ?? []).map((/** @type {Node} */ tag) => [tag.name, document.createElement('optgroup')]));
+  const groups = new Map((spec.tags ?? []).map((/** @type {Json} */ tag) => [tag.name, document.createElement('optgroup')]));
   for (const entry of operations) {
     const tag = entry.op.tags?.[0] ?? 'other';
     if (!groups.has(tag)) groups.set(tag, document.createElement('optgroup'));
@@ -239,6 +239,7 @@
     statusLine.textContent = `${entry.method} ${url.slice(location.origin.length)} …`;
     headerList.replaceChildren();
     responseBody.textContent = '';
+    itemView.replaceChildren();
     const started = performance.now();
     try {
       const response = await fetch(url, init);
@@ -246,7 +247,10 @@
       // A new key for the next call once this one was answered; a call that got no answer keeps its
       // key, so sending it again is the safe retry the header exists for.
       for (const control of parameterControls) if (control.dataset.in === 'header' && control.dataset.name?.toLowerCase() === 'idempotency-key') control.value = freshKey();
-      await showBody(response);
+      const text = await showBody(response);
+      const collection = collections.find((candidate) => candidate.list.id === entry.id);
+      const items = collection && response.ok ? listedItems(text) : undefined;
+      if (collection && items) showItems(collection, items);
     } catch (error) {
       statusLine.className = 'pg-failed';
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -279,7 +283,7 @@
   /** Shown as it arrives (an event stream never ends on its own), pretty-printed once complete if JSON. @param {Response} response */
   async function showBody(response) {
     const reader = response.body?.getReader();
-    if (!reader) return;
+    if (!reader) return '';
     const decoder = new TextDecoder();
     let text = '';
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
@@ -288,6 +292,53 @@
     }
     text += decoder.decode();
     responseBody.textContent = isJson(response.headers.get('content-type') ?? '') ? pretty(text) : text;
+    return text;
+  }
+
+  // A list answer of a managed collection: its items, each with the operations on it, and the
+  // collection's create. A button only fills in the form; the visitor still presses Send.
+  const collections = managedCollections(operations);
+  for (const collection of collections) {
+    const button = Object.assign(document.createElement('button'), { type: 'button', textContent: collection.list.op.summary ?? collection.list.path });
+    button.addEventListener('click', () => {
+      choose(collection.list.id);
+      void send();
+    });
+    manage.append(' ', button);
+  }
+  manage.hidden = collections.length === 0;
+
+  /** @param {ReturnType<typeof managedCollections>[number]} collection @param {Json[]} items */
+  function showItems(collection, items) {
+    const rows = items.map((item) => {
+      const row = document.createElement('tr');
+      const label = [item.name, item.url, item.description].filter((part) => typeof part === 'string').join(' · ');
+      row.append(Object.assign(document.createElement('td'), { textContent: item.id }), Object.assign(document.createElement('td'), { textContent: label }));
+      const cell = document.createElement('td');
+      for (const action of collection.items) cell.append(actionButton(action, item.id), ' ');
+      row.append(cell);
+      return row;
+    });
+    const table = document.createElement('table');
+    table.append(...rows);
+    itemView.replaceChildren(
+      Object.assign(document.createElement('p'), { textContent: `${items.length} on this page.` }),
+      ...collection.create.map((entry) => actionButton({ entry })),
+      ...(rows.length > 0 ? [table] : []),
+    );
+  }
+
+  /** @param {Action} action @param {string} [id] */
+  function actionButton(action, id) {
+    const button = Object.assign(document.createElement('button'), { type: 'button', textContent: action.entry.op.summary ?? `${action.entry.method} ${action.entry.path}` });
+    button.addEventListener('click', () => {
+      choose(action.entry.id);
+      const control = parameterControls.find((candidate) => candidate.dataset.in === 'path' && candidate.dataset.name === action.parameter);
+      if (control && id) control.value = id;
+      operationSelect.scrollIntoView({ block: 'nearest' });
+      sendButton.focus({ preventScroll: true });
+    });
+    return button;
   }
 
   /** @param {string} text */
