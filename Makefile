@@ -76,6 +76,7 @@ typecheck: $(INSTALLED)
 	npx tsc -p sdks/typescript
 	npx tsc -p sdks/typescript/test
 	npx tsc -p e2e
+	npx tsc -p server/src/operations/playground
 
 run: generate
 	$(NODE) server/src/main.ts
@@ -109,8 +110,8 @@ test-sdks: $(INSTALLED)
 	sdks/go/run-tests.sh
 
 # In a real browser (Debian's Chromium, headless, through playwright-core; CHROMIUM_PATH overrides
-# /usr/bin/chromium): /docs renders under its CSP, the TypeScript SDK works from another origin, and
-# an OIDC sign-in goes through the provider's page and back.
+# /usr/bin/chromium): /docs renders under its CSP and its playground calls the API, the TypeScript
+# SDK works from another origin, and an OIDC sign-in goes through the provider's page and back.
 test-e2e: $(INSTALLED)
 	$(NODE) --test --test-concurrency=1 $(E2E_TESTS)
 

@@ -1,10 +1,13 @@
 // /docs: Redoc with this server's own spec, as one page that loads nothing from elsewhere. Redoc
 // (unlike swagger-ui) renders the spec's x-codeSamples, the SDK calls `make generate` writes for
 // every operation. Built once, on first request, from the redoc package on disk. The empty icon
-// keeps the browser from asking for /favicon.ico, which this API answers with a 404.
+// keeps the browser from asking for /favicon.ico, which this API answers with a 404. The spec is
+// embedded once, as a JSON data block (not a script, so no hash), read by both Redoc and the
+// "Try it" playground.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { readPlayground } from './playground.ts';
 
 export interface ReferencePage {
   html: string;
@@ -44,7 +47,9 @@ function jsonLiteral(value: unknown): string {
 
 export function buildReferencePage(spec: { info: { title: string } }): ReferencePage {
   const bundle = inlineSafe(readFileSync(require.resolve('redoc/bundles/redoc.standalone.js'), 'utf8').replaceAll(REDOCLY_LOGO, NO_IMAGE));
-  const init = `Redoc.init(${jsonLiteral(spec)}, ${jsonLiteral(OPTIONS)}, document.getElementById('reference'));`;
+  const playground = readPlayground();
+  const playgroundScript = inlineSafe(playground.script);
+  const init = `Redoc.init(JSON.parse(document.getElementById('openapi-document').text), ${jsonLiteral(OPTIONS)}, document.getElementById('reference'));`;
   const html = `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -52,14 +57,18 @@ export function buildReferencePage(spec: { info: { title: string } }): Reference
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${spec.info.title} reference</title>
 <link rel="icon" href="data:,">
-<style>body { margin: 0; padding: 0; }</style>
+<style>body { margin: 0; padding: 0; }
+${playground.css}</style>
 </head>
 <body>
 <div id="reference"></div>
+${playground.html}<script type="application/json" id="openapi-document">${jsonLiteral(spec)}</script>
 <script>${bundle}</script>
+<script>${playgroundScript}</script>
 <script>${init}</script>
 </body>
 </html>
 `;
-  return { html, scriptHashes: [sha256(bundle), sha256(init)] };
+  // Redoc.init's hash last: the e2e test drops the last hash to see a refused script reported.
+  return { html, scriptHashes: [sha256(bundle), sha256(playgroundScript), sha256(init)] };
 }
