@@ -3036,7 +3036,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The converted document, in the job's target format. */
+            /** @description The converted document, in the job's target format. The SDKs return it as it came (text, or bytes in Go) whatever the format. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3052,7 +3052,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/json": unknown;
                     "application/x-ndjson": string;
                     "text/csv": string;
                     "text/tab-separated-values": string;

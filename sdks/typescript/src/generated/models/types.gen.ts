@@ -2781,7 +2781,7 @@ export type GetJobResultError = GetJobResultErrors[keyof GetJobResultErrors];
 
 export type GetJobResultResponses = {
     /**
-     * The document (its media type is the target format's).
+     * The document, as text.
      */
     200: string;
 };
