@@ -4,15 +4,17 @@
 //   node fuzz/run.ts <schemathesis executable> [extra `st run` options]
 // Authenticates with an API key holding every key scope and a signed-up user's access token
 // (fuzz/schemathesis.toml says which goes where), seeds one real object per kind an operation
-// takes by id (seed.ts), and exits with schemathesis's status.
+// takes by id and accounts with two-factor sign-in (seed.ts), serves the walk through the identity
+// provider's sign-in to the hooks (the contract environment's driver), and exits with
+// schemathesis's status.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startContractEnvironment } from '../sdks/conformance/contract/environment.ts';
+import { startContractEnvironment, startDriver } from '../sdks/conformance/contract/environment.ts';
 import { PASSWORD, signUp } from '../server/test/support/server.ts';
 import { writeUnlimitedPlans } from '../loadtest/bench/unlimited-plans.ts';
-import { seed } from './seed.ts';
+import { seed, seedTwoFactorAccounts } from './seed.ts';
 
 const [schemathesis, ...extra] = process.argv.slice(2);
 if (!schemathesis) {
@@ -25,6 +27,7 @@ const workDir = mkdtempSync(join(tmpdir(), 'transmute-fuzz-'));
 let code = 1;
 try {
   const environment = await startContractEnvironment({ PLANS_FILE: writeUnlimitedPlans(workDir) });
+  const driver = await startDriver(environment);
   try {
     const url = environment.server.url;
     const user = await signUp(url, 'fuzz@example.com');
@@ -36,8 +39,11 @@ try {
       TRANSMUTE_FUZZ_PASSWORD: PASSWORD,
       TRANSMUTE_FUZZ_HOOKS: join(HERE, 'hooks.py'),
       TRANSMUTE_FUZZ_IDS: JSON.stringify(ids),
+      TRANSMUTE_FUZZ_TWO_FACTOR: JSON.stringify(await seedTwoFactorAccounts(url)),
+      TRANSMUTE_FUZZ_DRIVER: driver.url,
     });
   } finally {
+    driver.server.close();
     await environment.stop();
   }
 } finally {

@@ -1,10 +1,23 @@
 // Real objects for the operations that take an id: with only generated ids every such case is a 404
 // and the handler behind it never runs. fuzz/hooks.py puts these ids in place of the generated one
-// in part of the cases (the rest keep testing the 404 path).
-import { call } from '../server/test/support/server.ts';
+// in part of the cases (the rest keep testing the 404 path). And accounts with two-factor sign-in,
+// whose recovery codes let those cases of the second log-in step (completeMfaLogin) sign in.
+import * as OTPAuth from 'otpauth';
+import { call, signUp } from '../server/test/support/server.ts';
 
 /** Path prefixes of the operations taking `{id}`, each with the id of a real object of its kind. */
 export type SeededIds = Record<'/v1/jobs/' | '/v1/webhook-endpoints/' | '/v1/events/' | '/v1/api-keys/' | '/v1/me/exports/', string>;
+
+/** An account that signs in with a second factor (the password is the tests' PASSWORD). */
+export interface TwoFactorAccount {
+  email: string;
+  /** Each completes one second log-in step. */
+  recovery_codes: string[];
+}
+
+// Ten recovery codes each: enough for the cases of completeMfaLogin hooks.py makes real in a default
+// run (about one in two of 25 per phase), with room to spare.
+const TWO_FACTOR_ACCOUNTS = 3;
 
 async function created(url: string, init: Parameters<typeof call>[1], what: string): Promise<any> {
   const res = await call(url, init);
@@ -41,4 +54,17 @@ export async function seed(base: string, key: string, token: string): Promise<Se
     '/v1/api-keys/': apiKey.api_key.id,
     '/v1/me/exports/': exported.body.id,
   };
+}
+
+async function twoFactorAccount(base: string, email: string): Promise<TwoFactorAccount> {
+  const user = await signUp(base, email);
+  const setup = await created(`${base}/v1/auth/2fa/setup`, { token: user.access, method: 'POST' }, 'a TOTP secret');
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(setup.secret), digits: 6, period: 30, algorithm: 'SHA1' });
+  const enabled = await created(`${base}/v1/auth/2fa/enable`, { token: user.access, body: { code: totp.generate() } }, 'two-factor sign-in');
+  return { email, recovery_codes: enabled.recovery_codes };
+}
+
+/** Accounts with two-factor sign-in enabled, and their recovery codes. */
+export async function seedTwoFactorAccounts(base: string): Promise<TwoFactorAccount[]> {
+  return Promise.all(Array.from({ length: TWO_FACTOR_ACCOUNTS }, (_, i) => twoFactorAccount(base, `fuzz-mfa${i + 1}@example.com`)));
 }

@@ -16,7 +16,7 @@ import { generateTypeScriptSdk } from './generate/sdk-typescript.ts';
 import { generateValidators } from './generate/validators.ts';
 import { loadErrorCatalog, loadSpec, ROOT } from './lib/spec.ts';
 import { writeGenerated } from './lib/write.ts';
-import { RELEASED_DIR } from './spec/releases.ts';
+import { ACCEPTED_DIR, RELEASED_DIR } from './spec/releases.ts';
 
 const SERVER_OUT = join(ROOT, 'server', 'src', 'generated');
 const HASH_FILE = join(SERVER_OUT, 'inputs.sha256');
@@ -27,14 +27,15 @@ const GENERATORS = ['openapi-typescript', 'ajv', 'ajv-formats', '@grafana/grafan
 /**
  * Files whose change must regenerate: the spec, the generator itself, the generators' versions (npm
  * packages, and the Python models generator's pins), the server's latency buckets (x-sla is checked
- * against them), and the load test's mix. Not the released specs (openapi/released): nothing is
- * generated from them, so cutting a release regenerates nothing.
+ * against them), and the load test's mix. Not the released specs (openapi/released) nor the findings
+ * accepted against them (openapi/breaking-accepted): nothing is generated from them, so cutting a
+ * release regenerates nothing.
  */
 function inputFiles(): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)]));
   const packages = GENERATORS.map((name) => join(ROOT, 'node_modules', name, 'package.json'));
-  const spec = walk(join(ROOT, 'openapi')).filter((file) => !file.startsWith(RELEASED_DIR + sep));
+  const spec = walk(join(ROOT, 'openapi')).filter((file) => ![RELEASED_DIR, ACCEPTED_DIR].some((dir) => file.startsWith(dir + sep)));
   return [...spec, ...walk(join(ROOT, 'scripts', 'generate')), ...walk(join(ROOT, 'scripts', 'lib')), join(ROOT, 'scripts', 'generate.ts'), join(ROOT, 'server', 'src', 'observability', 'latency-buckets.ts'), MIX_PATH, GENERATOR_REQUIREMENTS, ...packages].sort();
 }
 

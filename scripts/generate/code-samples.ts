@@ -7,7 +7,7 @@
 import { renderGo } from './code-samples-go.ts';
 import { renderPython } from './code-samples-python.ts';
 import { renderTypeScript } from './code-samples-typescript.ts';
-import { deref, operationsOf, type Operation } from '../lib/spec.ts';
+import { deref, operationsOf, servedAsIs, type Operation } from '../lib/spec.ts';
 
 type Json = Record<string, any>;
 
@@ -95,7 +95,7 @@ function answerOf(spec: Json, { operationId, op }: Operation, paged: boolean): A
   }
   const media = success.flatMap((response) => Object.entries<Json>(response.content ?? {}));
   if (media.length === 0) return responses.some(([status]) => status.startsWith('3')) ? { kind: 'redirect' } : { kind: 'none' };
-  if (media.every(([, m]) => deref(spec, m.schema ?? {}).type === 'string')) return { kind: 'text', name: TEXT_NAMES[media[0]![0]] ?? 'output' };
+  if (success.every((response) => servedAsIs(spec, response))) return { kind: 'text', name: TEXT_NAMES[media[0]![0]] ?? 'output' };
   const models = [...new Set(media.map(([, m]) => refName(m.schema)).filter((name): name is string => name !== undefined))];
   const first = deref(spec, media[0]![1].schema ?? {});
   if (models.length === 0) return { kind: 'object', field: displayField(spec, first) };

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { deref, operationsOf, ROOT, deprecationNote, deprecationOf, type Operation } from '../lib/spec.ts';
+import { deref, operationsOf, ROOT, deprecationNote, deprecationOf, servedAsIs, type Operation } from '../lib/spec.ts';
 import { securityOf } from './routes.ts';
 import { eventDataOf, eventTypeName, methodName } from './sdk-typescript.ts';
 
@@ -111,12 +111,16 @@ function models(spec: Json): string {
   }
 }
 
-/** What a successful answer decodes into: a model, raw bytes for non-JSON, a map, or nothing. */
+/**
+ * What a successful answer decodes into: a model, raw bytes for non-JSON or a document served as is
+ * (a job's output, JSON or not), a map, or nothing.
+ */
 function resultOf(spec: Json, op: Json): { type: string | null; out: string } {
   const success = Object.entries<Json>(op.responses ?? {}).find(([status]) => status.startsWith('2'));
   const content: Json = success ? (deref(spec, success[1]).content ?? {}) : {};
   const [mediaType, media] = Object.entries<Json>(content)[0] ?? [];
   if (!mediaType || !media) return { type: null, out: 'nil' };
+  if (servedAsIs(spec, success![1])) return { type: '[]byte', out: '&out' };
   const model = refName(media.schema);
   if (model) return { type: model, out: 'out' };
   if (/[/+]json$/.test(mediaType) && Object.keys(content).length === 1) return { type: 'map[string]any', out: '&out' };

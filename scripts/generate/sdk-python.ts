@@ -2,7 +2,7 @@
 // and helpers in src/transmute/lib: pydantic v2 models by datamodel-code-generator
 // (sdk-python-models.ts), and the sync/async resource layer from this template.
 // Method names follow the TypeScript SDK's rule (methodName, imported), snake_cased.
-import { deref, operationsOf, deprecationNote, deprecationOf, type Operation } from '../lib/spec.ts';
+import { deref, operationsOf, deprecationNote, deprecationOf, servedAsIs, type Operation } from '../lib/spec.ts';
 import { securityOf } from './routes.ts';
 import { generatePythonModels } from './sdk-python-models.ts';
 import { methodName } from './sdk-typescript.ts';
@@ -76,7 +76,8 @@ function responseType(spec: Json, op: Json): string {
     const response = deref(spec, raw);
     const [media, content] = Object.entries<Json>(response.content ?? {})[0] ?? [];
     if (!media) types.add('None');
-    else if (/json/.test(media) && content?.schema) types.add(pyType(content.schema));
+    // A document served as is (a job's output) is text whatever its media type.
+    else if (/json/.test(media) && content?.schema && !servedAsIs(spec, response)) types.add(pyType(content.schema));
     else types.add('str');
   }
   const list = [...types];

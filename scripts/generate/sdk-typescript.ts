@@ -16,7 +16,7 @@ import { createClient } from '@hey-api/openapi-ts';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deref, operationsOf, deprecationNote, deprecationOf, type Operation } from '../lib/spec.ts';
+import { deref, operationsOf, deprecationNote, deprecationOf, servedAsIs, type Operation } from '../lib/spec.ts';
 import { securityOf } from './routes.ts';
 
 type Json = Record<string, any>;
@@ -47,14 +47,6 @@ export function methodName(operationId: string, tag: string): string {
   if (!noun) return operationId;
   const name = (verb ?? '') + object.slice(noun.length);
   return name === 'get' ? 'retrieve' : name;
-}
-
-/** The schemas of every 2xx answer's media types. */
-function successSchemas(spec: Json, op: Json): Json[] {
-  return Object.entries<Json>(op.responses ?? {})
-    .filter(([status]) => status.startsWith('2'))
-    .flatMap(([, response]) => Object.values<Json>(deref<Json>(spec, response).content ?? {}))
-    .map((media) => deref<Json>(spec, media.schema ?? {}));
 }
 
 /** The schema name of every event's data when the operation answers an event stream, else null. */
@@ -88,8 +80,12 @@ function methodOf(spec: Json, operation: Operation, typeNames: Set<string>): Met
   const query = (op.parameters ?? []).map((p: Json) => deref(spec, p)).filter((p: Json) => p.in === 'query');
   const requestBody = op.requestBody ? deref(spec, op.requestBody) : null;
   const paged = query.some((p: Json) => p.name === 'cursor');
-  const response = typeNames.has(`${type}Response`) ? `T.${type}Response` : 'unknown';
   const events = eventDataOf(spec, op);
+  // A document served as is (a job's output, a CSV export) stays text even when its media type is
+  // JSON: a download is returned as it came, whatever its format.
+  const successes = Object.entries<Json>(op.responses ?? {}).filter(([status]) => status.startsWith('2'));
+  const text = !events && successes.length > 0 && successes.every(([, r]) => servedAsIs(spec, r));
+  const response = typeNames.has(`${type}Response`) ? `T.${type}Response` : 'unknown';
 
   const args = pathParams.map((p) => `${p}: string`);
   const spec_ = [`method: '${method.toUpperCase()}'`, `path: '${path}'`];
@@ -105,9 +101,7 @@ function methodOf(spec: Json, operation: Operation, typeNames: Set<string>): Met
   args.push('options?: RequestOptions');
   // A documented 3xx (startOidcSignIn's 302) is the answer itself, read through withResponse().
   if (Object.keys(op.responses ?? {}).some((status) => status.startsWith('3'))) spec_.push('redirect: true');
-  // A document typed as a string (a job's output) stays text even when its media type is JSON.
-  const answers = successSchemas(spec, op);
-  if (!events && answers.length && answers.every((schema) => schema.type === 'string')) spec_.push('text: true');
+  if (text) spec_.push('text: true');
   spec_.push(`auth: ${securityOf(spec, op) !== null}`, 'options');
 
   const line = `${summary} (\`${method.toUpperCase()} ${path}\`, ${operationId})`;
@@ -173,10 +167,27 @@ function eventsFile(models: string[], typeNames: Set<string>): string {
   return [`import type { ServerSentEvent } from '../internal/sse.ts';`, `import type * as T from './models/index.ts';`, '', types.join('\n')].join('\n');
 }
 
+/**
+ * The spec as the models see it: a download's body (`x-download`) is the text the SDK returns, so
+ * its response type is a string whatever the schema says of the document in each format.
+ */
+function downloadsAsText(spec: Json): Json {
+  const copy = structuredClone(spec);
+  for (const { op } of operationsOf(copy)) {
+    for (const [status, response] of Object.entries<Json>(op.responses ?? {})) {
+      if (!status.startsWith('2') || deref<Json>(copy, response)['x-download'] !== true) continue;
+      const text = structuredClone(deref<Json>(copy, response));
+      for (const media of Object.values<Json>(text.content ?? {})) media.schema = { type: 'string', description: 'The document, as text.' };
+      op.responses[status] = text;
+    }
+  }
+  return copy;
+}
+
 async function modelFiles(spec: Json): Promise<GeneratedFile[]> {
   const dir = mkdtempSync(join(tmpdir(), 'transmute-sdk-ts-'));
   try {
-    await createClient({ input: structuredClone(spec) as never, output: { path: dir, importFileExtension: '.ts' }, plugins: ['@hey-api/typescript'], logs: { level: 'silent' } });
+    await createClient({ input: downloadsAsText(spec) as never, output: { path: dir, importFileExtension: '.ts' }, plugins: ['@hey-api/typescript'], logs: { level: 'silent' } });
     return readdirSync(dir)
       .sort()
       .map((name) => ({ path: `models/${name}`, content: readFileSync(join(dir, name), 'utf8') }));

@@ -3,7 +3,7 @@
 import { Ajv2020, type Options } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { deref, operationsOf } from '../lib/spec.ts';
+import { deref, operationsOf, servedAsIs } from '../lib/spec.ts';
 
 type Json = Record<string, any>;
 
@@ -104,8 +104,8 @@ export function generateValidators(spec: Json): { code: string; declarations: st
     for (const [status, responseRef] of Object.entries<Json>(op.responses ?? {})) {
       const res = deref(spec, responseRef);
       const media = Object.keys(res.content ?? {}).find((m) => JSON_MEDIA.test(m));
-      // A document served as-is (a job's output in its own format) is not a JSON value to check.
-      if (!media || res.content[media].schema?.type === 'string') continue;
+      // A document served as is (a job's output in its own format) is streamed, not a value to check.
+      if (!media || servedAsIs(spec, res)) continue;
       entry.responses[status] = add(response, `${operationId}_${status}`, res.content[media].schema);
     }
     names.set(operationId, entry);

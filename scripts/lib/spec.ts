@@ -68,6 +68,19 @@ export function deref<T = Json>(spec: Json, node: Json): T {
   return current as T;
 }
 
+/**
+ * Whether a response's body reaches the client as the document it is (text; bytes in Go) rather
+ * than as a JSON value to decode and check: a download (`x-download: true` on the response, a job's
+ * output, whose schema describes the document, JSON or not as its format is) or a body whose every
+ * media type's schema is a string (a CSV export, a web page, an event stream).
+ */
+export function servedAsIs(spec: Json, response: Json): boolean {
+  const resolved = deref(spec, response);
+  if (resolved['x-download'] === true) return true;
+  const media = Object.values<Json>(resolved.content ?? {});
+  return media.length > 0 && media.every((m) => deref(spec, m.schema ?? {}).type === 'string');
+}
+
 export function slaOf(spec: Json, op: Json): Sla {
   return { ...(spec['x-sla'] as Sla), ...(op['x-sla'] as Partial<Sla> | undefined) };
 }

@@ -1,11 +1,14 @@
 // The released versions of the spec: openapi/released/<major>.<minor>.<patch>.yaml, each a copy of
 // openapi/openapi.yaml as it was released, and the working spec's own version (info.version).
-import { readdirSync, readFileSync } from 'node:fs';
+// Beside them, openapi/breaking-accepted/<version>.txt: oasdiff findings against that release that
+// were reviewed and accepted as not breaking anything an integrator relies on.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from '../lib/spec.ts';
 
 export const RELEASED_DIR = join(ROOT, 'openapi', 'released');
+export const ACCEPTED_DIR = join(ROOT, 'openapi', 'breaking-accepted');
 
 export interface Version {
   major: number;
@@ -46,6 +49,12 @@ export function releases(dir: string): Release[] {
     out.push({ version, file: join(dir, name) });
   }
   return out.sort((a, b) => compareVersions(a.version, b.version));
+}
+
+/** The file of findings accepted against `release`, if it has one. */
+export function acceptedFindings(dir: string, release: Release): string | undefined {
+  const file = join(dir, `${release.version.text}.txt`);
+  return existsSync(file) ? file : undefined;
 }
 
 /** The newest release, of `major` when given. */

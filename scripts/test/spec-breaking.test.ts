@@ -1,7 +1,8 @@
 // The breaking-change gate, run as `make lint` runs it, on the real oasdiff: the spec passes against
 // its release, a breaking change in the same major is refused with oasdiff's finding, an additive
-// one passes, a new major may break, and an operation deprecated with our x-sunset may go once its
-// released sunset has passed. Cutting a release snapshots the spec and refuses to redo one.
+// one passes, a new major may break, a finding accepted against the release is left out (and only
+// that one), and an operation deprecated with our x-sunset may go once its released sunset has
+// passed. Cutting a release snapshots the spec and refuses to redo one.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -54,7 +55,8 @@ async function script(name: string, args: string[]): Promise<{ code: number; out
   return { code: result.code, output: result.stdout + result.stderr };
 }
 
-const gate = (released: string, spec: string) => script('spec-breaking.ts', ['--released', released, '--spec', spec]);
+const gate = (released: string, spec: string, accepted?: string) =>
+  script('spec-breaking.ts', ['--released', released, '--spec', spec, ...(accepted ? ['--accepted', accepted] : [])]);
 
 const removeListFormats = (spec: Json) => delete spec.paths['/v1/formats'].get;
 const requireLocale = (spec: Json) => {
@@ -110,6 +112,31 @@ describe('the breaking-change gate', () => {
     const { code, output } = await gate(RELEASED_DIR, variant(NEXT_MAJOR, removeListFormats));
     assert.equal(code, 0, output);
     assert.ok(output.includes(`no ${major + 1}.x release yet, so a breaking change is allowed`), output);
+  });
+
+  it('leaves out the findings accepted against the release, and only those', async () => {
+    const released = releasedDir({ [NEXT_MINOR]: variant(NEXT_MINOR) });
+    const both = variant(NEXT_PATCH, (s) => {
+      dropStats(s);
+      removeListFormats(s);
+    });
+    const refused = await gate(released, both, join(work, 'none'));
+    assert.equal(refused.code, 1, refused.output);
+    // Each finding as oasdiff prints it, which is how an accepted line names it: the stats are gone
+    // from the single conversion and the batch's items alike.
+    const findings = [...refused.output.matchAll(/\[response-required-property-removed\][^\n]*\n\s*in API ([A-Z]+ \S+)\n\s*([^\n]*)/g)];
+    assert.equal(findings.length, 2, refused.output);
+    const accepted = join(work, `accepted-${++written}`);
+    mkdirSync(accepted);
+    writeFileSync(join(accepted, `${NEXT_MINOR}.txt`), `# the reason\n${findings.map(([, operation, text]) => `${operation} ${text}\n`).join('')}`);
+
+    const other = await gate(released, both, accepted);
+    assert.equal(other.code, 1, other.output);
+    assert.match(other.output, /\[api-removed-without-deprecation\]/);
+    assert.doesNotMatch(other.output, /response-required-property-removed/);
+    const alone = await gate(released, variant(NEXT_PATCH, dropStats), accepted);
+    assert.equal(alone.code, 0, alone.output);
+    assert.ok(alone.output.includes(`against release ${NEXT_MINOR}: no breaking change\nthe findings accepted in ${accepted}`), alone.output);
   });
 
   it('compares with the newest release of the same major, in semver order', async () => {

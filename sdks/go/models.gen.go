@@ -404,7 +404,7 @@ type Account struct {
 
 // AccountUpdate The fields a user may change. Anything else is refused (E1001).
 type AccountUpdate struct {
-	// Name How to address you; null clears it.
+	// Name How to address you (no NUL character); null clears it.
 	Name nullable.Nullable[string] `json:"name,omitempty"`
 }
 
@@ -453,7 +453,7 @@ type ApiKeyCreate struct {
 	// ExpiresAt When the key stops working. The server caps a key's lifetime (365 days unless its operator set another limit); a later time is refused with 422 (E1015), and a key created without one expires at the cap.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
-	// Name What the key is for.
+	// Name What the key is for (no NUL character).
 	Name string `json:"name"`
 
 	// Scopes What the key may do; grant only what it needs.
@@ -1085,7 +1085,7 @@ type SignupRequest struct {
 	// Email An email address; compared case-insensitively.
 	Email Email `json:"email"`
 
-	// Name How to address you.
+	// Name How to address you (no NUL character).
 	Name *string `json:"name,omitempty"`
 
 	// Password 12 to 128 characters, not containing the email address.
@@ -1273,7 +1273,7 @@ type WebhookEndpoint struct {
 
 // WebhookEndpointCreate A URL to deliver events to.
 type WebhookEndpointCreate struct {
-	// Description What the endpoint is for.
+	// Description What the endpoint is for (no NUL character).
 	Description *string `json:"description,omitempty"`
 
 	// Events The event types to deliver.
@@ -1295,7 +1295,7 @@ type WebhookEndpointList struct {
 
 // WebhookEndpointUpdate Changes to an endpoint; absent fields stay as they are.
 type WebhookEndpointUpdate struct {
-	// Description What the endpoint is for.
+	// Description What the endpoint is for (no NUL character).
 	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// Enabled Set true to resume deliveries to an endpoint that was disabled.

@@ -909,7 +909,7 @@ export interface components {
              * @description Where to POST events; HTTPS (plain HTTP only for hosts on the WEBHOOK_ALLOWLIST).
              */
             url: string;
-            /** @description What the endpoint is for. */
+            /** @description What the endpoint is for (no NUL character). */
             description?: string;
             /** @description The event types to deliver. */
             events: components["schemas"]["EventType"][];
@@ -921,7 +921,7 @@ export interface components {
              * @description Where to POST events.
              */
             url?: string;
-            /** @description What the endpoint is for. */
+            /** @description What the endpoint is for (no NUL character). */
             description?: string | null;
             /** @description The event types to deliver. */
             events?: components["schemas"]["EventType"][];
@@ -1199,7 +1199,7 @@ export interface components {
             email: components["schemas"]["Email"];
             /** @description 12 to 128 characters, not containing the email address. */
             password: string;
-            /** @description How to address you. */
+            /** @description How to address you (no NUL character). */
             name?: string;
         };
         /** @description Email and password. */
@@ -1304,12 +1304,12 @@ export interface components {
         };
         /** @description The fields a user may change. Anything else is refused (E1001). */
         AccountUpdate: {
-            /** @description How to address you; null clears it. */
+            /** @description How to address you (no NUL character); null clears it. */
             name?: string | null;
         };
         /** @description A new API key. */
         ApiKeyCreate: {
-            /** @description What the key is for. */
+            /** @description What the key is for (no NUL character). */
             name: string;
             /** @description What the key may do; grant only what it needs. */
             scopes: components["schemas"]["Scope"][];
@@ -3040,7 +3040,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The converted document, in the job's target format. */
+            /** @description The converted document, in the job's target format. The SDKs return it as it came (text, or bytes in Go) whatever the format. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3056,7 +3056,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/json": unknown;
                     "application/x-ndjson": string;
                     "text/csv": string;
                     "text/tab-separated-values": string;

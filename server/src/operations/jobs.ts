@@ -16,8 +16,9 @@ export function jobBodyReaders(jobs: JobService): { createJob: BodyReader } {
 }
 
 /**
- * Koa streams a Readable assigned as the body. The generated type says string because the spec
- * describes the bytes on the wire, not how they are produced; this is the one place that bridges it.
+ * Koa streams a Readable assigned as the body. The generated type is the document's (text, or any
+ * JSON value for JSON) because the spec describes what is on the wire, not how it is produced; this
+ * is the one place that bridges it.
  */
 function streamed(body: NodeJS.ReadableStream): string {
   return body as unknown as string;

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, request as httpRequest } from 'node:http';
 import { formatApiKey, parseApiKey } from '../../src/auth/key-format.ts';
-import { call, startTestServer, type TestServer } from '../support/server.ts';
+import { call, PASSWORD, signUp, startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
 let key: string;
@@ -121,6 +121,25 @@ describe('request shape', () => {
   it('answers a missing body with 400 E1001', async () => {
     const res = await call(convert(), { key, method: 'POST' });
     assertProblem(res, 400, 'E1001');
+  });
+
+  it('answers a NUL character in a stored name or description with 400 E1001 naming it, not a 500', async () => {
+    // PostgreSQL text cannot hold one: past validation it failed the insert.
+    const nul = 'Ada\u0000';
+    const { access } = await signUp(server.url, 'nul@example.com');
+    const endpoints = `${server.url}/v1/webhook-endpoints`;
+    const requests: [string, Parameters<typeof call>[1], string][] = [
+      [`${server.url}/v1/auth/signup`, { body: { email: 'nul-signup@example.com', password: PASSWORD, name: nul } }, '/name'],
+      [`${server.url}/v1/me`, { method: 'PATCH', token: access, body: { name: nul } }, '/name'],
+      [`${server.url}/v1/api-keys`, { token: access, body: { name: nul, scopes: ['jobs:read'] } }, '/name'],
+      [endpoints, { key, body: { url: 'https://hooks.example.com/transmute', events: ['job.succeeded'], description: nul } }, '/description'],
+      [`${endpoints}/whep_000000000000000000000000`, { method: 'PATCH', key, body: { description: nul } }, '/description'],
+    ];
+    for (const [url, init, path] of requests) {
+      const res = await call(url, init);
+      assertProblem(res, 400, 'E1001');
+      assert.deepEqual(res.body.errors.map((e: { path: string }) => e.path), [path], url);
+    }
   });
 });
 

@@ -53,7 +53,7 @@ export interface RequestSpec {
   body?: unknown;
   /** The spec documents a 3xx as this operation's answer: it is returned, not followed. */
   redirect?: boolean;
-  /** The answer's schema is a string: the body stays text whatever its media type. */
+  /** The answer is a document served as is (a download, or a string schema): the body stays text whatever its media type. */
   text?: boolean;
   /** The answer is an event stream: the deadline ends when its headers arrive (see `requestStream`). */
   stream?: boolean;

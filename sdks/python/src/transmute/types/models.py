@@ -42,7 +42,7 @@ class WebhookEndpointCreate(BaseModel):
     url: str
     """Where to POST events; HTTPS (plain HTTP only for hosts on the WEBHOOK_ALLOWLIST)."""
     description: Optional[str] = None
-    """What the endpoint is for."""
+    """What the endpoint is for (no NUL character)."""
     events: list[EventType]
     """The event types to deliver."""
 
@@ -57,7 +57,7 @@ class WebhookEndpointUpdate(BaseModel):
     url: Optional[str] = None
     """Where to POST events."""
     description: Optional[str] = None
-    """What the endpoint is for."""
+    """What the endpoint is for (no NUL character)."""
     events: Optional[list[EventType]] = None
     """The event types to deliver."""
     enabled: Optional[bool] = None
@@ -157,7 +157,7 @@ class SignupRequest(BaseModel):
     password: str
     """12 to 128 characters, not containing the email address."""
     name: Optional[str] = None
-    """How to address you."""
+    """How to address you (no NUL character)."""
 
 
 class LoginRequest(BaseModel):
@@ -305,7 +305,7 @@ class AccountUpdate(BaseModel):
         populate_by_name=True,
     )
     name: Optional[str] = None
-    """How to address you; null clears it."""
+    """How to address you (no NUL character); null clears it."""
 
 
 class ApiKeyCreate(BaseModel):
@@ -316,7 +316,7 @@ class ApiKeyCreate(BaseModel):
         populate_by_name=True,
     )
     name: str
-    """What the key is for."""
+    """What the key is for (no NUL character)."""
     scopes: list[Scope]
     """What the key may do; grant only what it needs."""
     expires_at: Optional[datetime] = None

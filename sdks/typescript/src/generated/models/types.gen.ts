@@ -113,7 +113,7 @@ export type WebhookEndpointCreate = {
      */
     url: string;
     /**
-     * What the endpoint is for.
+     * What the endpoint is for (no NUL character).
      */
     description?: string;
     /**
@@ -131,7 +131,7 @@ export type WebhookEndpointUpdate = {
      */
     url?: string;
     /**
-     * What the endpoint is for.
+     * What the endpoint is for (no NUL character).
      */
     description?: string | null;
     /**
@@ -518,7 +518,7 @@ export type SignupRequest = {
      */
     password: string;
     /**
-     * How to address you.
+     * How to address you (no NUL character).
      */
     name?: string;
 };
@@ -696,7 +696,7 @@ export type Account = {
  */
 export type AccountUpdate = {
     /**
-     * How to address you; null clears it.
+     * How to address you (no NUL character); null clears it.
      */
     name?: string | null;
 };
@@ -706,7 +706,7 @@ export type AccountUpdate = {
  */
 export type ApiKeyCreate = {
     /**
-     * What the key is for.
+     * What the key is for (no NUL character).
      */
     name: string;
     /**
@@ -2784,7 +2784,7 @@ export type GetJobResultError = GetJobResultErrors[keyof GetJobResultErrors];
 
 export type GetJobResultResponses = {
     /**
-     * The document (its media type is the target format's).
+     * The document, as text.
      */
     200: string;
 };
