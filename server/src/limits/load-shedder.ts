@@ -45,8 +45,10 @@ export const ROOM = 0.85;
 
 /**
  * An overloaded window in which the thread was on a core for less than this share of its busy time
- * was starved. On this project's 2-core host, windows busy only for want of a core ran on one for
- * 50 to 66 % of it at 1 000 req/s of the mix; a saturated loop with its core, above 90 %.
+ * was starved. On this project's 2-core host, at 1 000 req/s of the mix with test suites running
+ * beside it, windows busy for want of a core ran on one for 50 to 70 % of it. Saturated by the
+ * ramp's 2x and 3x steps, with vegeta and PostgreSQL on the same cores, the loop ran on one for
+ * 74 to 88 %: a starved window among those only waits for the next overloaded one.
  */
 export const ON_CPU = 0.75;
 
