@@ -105,6 +105,7 @@ export async function startServices(config: Config, log: Logger): Promise<Servic
 /** What the metrics read from the other services on each scrape, or learn from their events. */
 function observe(metrics: Metrics, { db, usage, jobs, audit, shedder }: Pick<Services, 'db' | 'usage' | 'jobs' | 'audit' | 'shedder'>): void {
   metrics.observeRequestsInFlight(() => shedder.inFlight);
+  metrics.observeStarvedLoop(() => shedder.starvedSeconds);
   metrics.observePool(() => db.poolStats());
   metrics.observeUsageBuffer(() => usage.waiting);
   metrics.observeJobs(() => jobs.countByStatus());

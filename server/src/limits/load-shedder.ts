@@ -85,6 +85,7 @@ export class LoadShedder {
   // spread evenly, and a test can count on it.
   #credit = 0;
   #lastLoad: WindowLoad = 'room';
+  #starvedWindows = 0;
   readonly #sample: () => LoopSample;
 
   constructor(settings: ShedSettings, sample: () => LoopSample) {
@@ -99,6 +100,11 @@ export class LoadShedder {
   /** The share of new requests refused because of the event loop now, 0 to 1. */
   get share(): number {
     return this.#share;
+  }
+
+  /** Seconds of the windows so far in which the loop was starved: how long the host's cores were taken from it. */
+  get starvedSeconds(): number {
+    return (this.#starvedWindows * WINDOW_MS) / 1000;
   }
 
   /** Why the request arriving now must be refused, or undefined to admit it. */
@@ -120,6 +126,7 @@ export class LoadShedder {
     const load = windowLoad(this.#sample(), this.settings.eventLoopDelayMs);
     this.#share = nextShedShare(this.#share, load, this.#lastLoad);
     this.#lastLoad = load;
+    if (load === 'starved') this.#starvedWindows++;
     if (this.#share === 0) this.#credit = 0;
   }
 }

@@ -156,6 +156,22 @@ export class Metrics {
     this.#observe('http_requests_in_flight', 'Requests being answered now.', read);
   }
 
+  /**
+   * Seconds in which the event loop had work and no core (load-shedder.ts, starved windows): a
+   * neighbour or a container's CPU limit taking the instance's cores. A counter read at each scrape.
+   */
+  observeStarvedLoop(read: () => number): void {
+    new Counter({
+      name: 'transmute_event_loop_starved_seconds_total',
+      help: 'Seconds (in quarter-second windows) the event loop was busy but ran on a core for under 3/4 of the time: its host\'s cores were taken. Counted while SHED_EVENT_LOOP_DELAY_MS is on.',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  }
+
   /** Usage records metered but not yet written to the database. */
   observeUsageBuffer(read: () => number): void {
     this.#observe('transmute_usage_buffer_records', 'Usage records waiting in memory for the next flush.', read);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import { BUSY, LoadShedder, nextShedShare, ON_CPU, ROOM, windowLoad, type ShedReason, type WindowLoad } from '../../src/limits/load-shedder.ts';
+import { BUSY, LoadShedder, nextShedShare, ON_CPU, ROOM, WINDOW_MS, windowLoad, type ShedReason, type WindowLoad } from '../../src/limits/load-shedder.ts';
 import { EventLoopSampler, type LoopSample } from '../../src/observability/event-loop-sampler.ts';
 import { loadConfig } from '../../src/config.ts';
 import { tempDataDir } from '../support/database.ts';
@@ -64,6 +64,19 @@ test('a window busy for want of a core cuts only when the one before it was over
   assert.deepEqual(sharesAfter([starved, working, starved, working]), [0, 0, 0, 0], 'a moment now and then: nothing refused');
   assert.deepEqual(sharesAfter([starved, starved, alsoLate]), [0, 0.5, 0.75], 'a lasting shortage: cut from the second window');
   assert.deepEqual(sharesAfter([late(THRESHOLD_MS * 2), starved]), [0.5, 0.75], 'after an overloaded window, a starved one cuts');
+});
+
+test('the shedder counts the time its windows were starved', () => {
+  const samples: LoopSample[] = [
+    { delayMs: 1, utilization: 1, onCpu: 0.5 },
+    late(1),
+    { delayMs: 1, utilization: 1, onCpu: 0.5 },
+    { delayMs: 1, utilization: 1, onCpu: 0.9 },
+  ];
+  const shedder = new LoadShedder({ eventLoopDelayMs: THRESHOLD_MS, maxInFlight: 0 }, () => samples.shift()!);
+  for (let i = 0; i < 4; i++) shedder.adjust();
+  assert.equal(shedder.starvedSeconds, 2 * (WINDOW_MS / 1000), 'two starved windows; the busy one on a core is overloaded');
+  assert.equal(shedder.share, 0.5);
 });
 
 test('a share is refused evenly: a half is every other request', () => {

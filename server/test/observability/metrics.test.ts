@@ -54,6 +54,18 @@ it('reads observed states when scraped, and leaves out states nobody observes', 
   assert.equal(sample(text, 'transmute_db_pool_used_connections'), 9);
 });
 
+it('reports the seconds the event loop was starved as a counter, as the shedder counts them', async () => {
+  const metrics = new Metrics(BUILD);
+  let starved = 0.25;
+  metrics.observeStarvedLoop(() => starved);
+  let text = await metrics.render();
+  assert.match(text, /^# TYPE transmute_event_loop_starved_seconds_total counter$/m);
+  assert.equal(sample(text, 'transmute_event_loop_starved_seconds_total'), 0.25);
+  starved = 1.5;
+  text = await metrics.render();
+  assert.equal(sample(text, 'transmute_event_loop_starved_seconds_total'), 1.5, 'the total, not added to the last scrape');
+});
+
 it('a failing or hanging reader reports NaN (unknown) without holding the scrape', async () => {
   const metrics = new Metrics(BUILD);
   metrics.observeQueueDepth(() => new Promise<number>(() => {}));

@@ -71,6 +71,16 @@ export function runtimeDashboard(): Dashboard {
         )
         .withPanel(
           timeseries({
+            title: 'Event loop waiting for a core',
+            description:
+              'Share of time the event loop had work but no core (quarter-second windows on a core for under 3/4 of their busy time): a neighbour or a CPU limit throttling the instance. The load shedder does not cut on one such window alone; sustained, the host is short of CPU.',
+            unit: 'percentunit',
+            min: 0,
+            queries: [{ expr: `rate(transmute_event_loop_starved_seconds_total[${RATE_WINDOW}])`, legend: '{{instance}}' }],
+          }),
+        )
+        .withPanel(
+          timeseries({
             title: 'Time in garbage collection',
             description: 'Share of wall-clock time spent collecting garbage, by GC kind.',
             unit: 'percentunit',
