@@ -142,9 +142,10 @@ async function discover(provider: OidcProviderConfig): Promise<oidc.Configuratio
       oidc.ClientSecretBasic(provider.clientSecret),
       insecure ? { execute: [oidc.allowInsecureRequests] } : {},
     );
-  } catch {
+  } catch (error) {
     throw new ApiError('E1501', 'The identity provider cannot be reached; try again shortly.', {
       headers: { 'Retry-After': String(DISCOVERY_RETRY_AFTER_S) },
+      cause: error,
     });
   }
 }

@@ -25,8 +25,9 @@ export class ApiError extends Error {
   readonly errors: FieldError[] | undefined;
   readonly headers: Record<string, string> | undefined;
 
-  constructor(code: ErrorCode, detail?: string, options: { errors?: FieldError[]; headers?: Record<string, string> } = {}) {
-    super(detail ?? errorCatalog[code].title);
+  /** `cause`: what failed behind a 5xx the answer explains in its own words; logged, never shown. */
+  constructor(code: ErrorCode, detail?: string, options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {}) {
+    super(detail ?? errorCatalog[code].title, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = errorCatalog[code].status;
     this.detail = detail;
