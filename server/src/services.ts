@@ -51,7 +51,8 @@ export interface Services {
 
 export async function startServices(config: Config, log: Logger): Promise<Services> {
   const db = await openDatabase(config, { log: (message) => log.debug({ component: 'db' }, message) });
-  await db.migrate();
+  const migrated = await db.migrate();
+  log.info({ migrations: migrated }, migrated.length > 0 ? 'database migrated' : 'database up to date');
   const plans = loadPlans(config.plansFile);
   const metrics = new Metrics();
   const keys = new ApiKeyService(db, config);

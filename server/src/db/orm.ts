@@ -19,7 +19,8 @@ export interface PoolStats {
 export interface Database {
   orm: MikroORM;
   url: string;
-  migrate(): Promise<void>;
+  /** Applies pending migrations; returns their names. */
+  migrate(): Promise<string[]>;
   /** Rejects when the database does not answer a trivial query (readiness). */
   ping(): Promise<void>;
   /** Read synchronously from the pool, cheap enough for every metrics scrape. */
