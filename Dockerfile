@@ -35,6 +35,9 @@ COPY --from=deps /app/server/node_modules server/node_modules
 COPY package.json ./
 COPY server/package.json server/plans.yaml server/
 COPY server/src server/src
+# The operators' one-off commands that need only the server's code (docs/operations): an API key
+# for a new account, re-encrypting secrets after a key rotation.
+COPY scripts/api-key.ts scripts/rewrap-secrets.ts scripts/
 # The image's unprivileged user (uid 1000). In production the server writes nothing to disk: its
 # secrets come from the environment and its data from DATABASE_URL.
 USER node
@@ -43,5 +46,7 @@ EXPOSE 3000
 # restarted; readiness (/ready) is for the load balancer. Node's fetch: the image has no curl.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:3000/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Node itself is PID 1, not a shell: SIGTERM reaches main.ts, which drains and exits 0.
-CMD ["node", "server/src/main.ts"]
+# Node itself is PID 1, not a shell: SIGTERM reaches main.ts, which drains and exits 0. SIGUSR2
+# writes a heap snapshot to /tmp (the one writable place) for a suspected leak: the
+# TransmuteHighMemoryUsage runbook. Without the flag that signal would end the process.
+CMD ["node", "--heapsnapshot-signal=SIGUSR2", "--diagnostic-dir=/tmp", "server/src/main.ts"]

@@ -143,7 +143,7 @@ describe('Dockerfile', () => {
     assert.ok(cmd, 'CMD in exec form (no shell as PID 1)');
     assert.equal(cmd[0], 'node');
     assert.equal(all('ENTRYPOINT').length, 0);
-    const main = read(cmd[1]!);
+    const main = read(cmd.find((arg) => arg.endsWith('.ts'))!);
     assert.match(main, /process\.once\(signal/, 'main.ts handles the signals itself');
     assert.match(main, /'SIGTERM'/);
   });
@@ -201,12 +201,45 @@ describe('Dockerfile', () => {
     const health = await fetch(`${base}/health`);
     assert.equal(health.status, 200);
     assert.equal(((await health.json()) as { status: string }).status, 'pass');
+    await heapSnapshotOnSignal(args, child.pid!);
+    assert.equal(child.exitCode, null, 'SIGUSR2 leaves the server running');
+    assert.equal((await fetch(`${base}/health`)).status, 200);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     assert.equal(await exited, 0, 'SIGTERM drains and exits 0');
-    assert.deepEqual(readdirSync(app).sort(), ['node_modules', 'package.json', 'server'], 'nothing written beside the code');
+    assert.deepEqual(readdirSync(app).sort(), ['node_modules', 'package.json', 'scripts', 'server'], 'nothing written beside the code');
+    // The operators' commands the docs run in the image (docker compose run --rm api node scripts/…).
+    const run = (script: string, ...scriptArgs: string[]) =>
+      execFileSync(process.execPath, [script, ...scriptArgs], { cwd: app, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.match(run('scripts/api-key.ts', '--email', 'ops@example.com', '--plan', 'pro'), /^tm_\S+\n$/);
+    assert.match(run('scripts/rewrap-secrets.ts'), /re-encrypted/);
   });
 });
+
+/**
+ * The TransmuteHighMemoryUsage runbook's step: SIGUSR2 makes the process started with the CMD's
+ * arguments write a heap snapshot into its diagnostic directory, which is then removed.
+ */
+async function heapSnapshotOnSignal(args: string[], pid: number): Promise<void> {
+  const dir = args.find((arg) => arg.startsWith('--diagnostic-dir='))?.slice('--diagnostic-dir='.length);
+  assert.ok(args.includes('--heapsnapshot-signal=SIGUSR2') && dir, 'the CMD takes heap snapshots on SIGUSR2 into a diagnostic directory');
+  const ours = (name: string) => name.startsWith('Heap.') && name.includes(`.${pid}.`) && name.endsWith('.heapsnapshot');
+  process.kill(pid, 'SIGUSR2');
+  let size = -1;
+  // Written in pieces: done once it exists and its size held for a moment.
+  for (let waited = 0; waited < 30_000; waited += 250) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const file = readdirSync(dir).find(ours);
+    if (file === undefined) continue;
+    const now = statSync(join(dir, file)).size;
+    if (now > 0 && now === size) {
+      rmSync(join(dir, file));
+      return;
+    }
+    size = now;
+  }
+  assert.fail(`no heap snapshot of process ${pid} in ${dir}`);
+}
 
 describe('compose.yaml', () => {
   it('sets only variables of the server configuration schema, with values it accepts in production', () => {
@@ -262,12 +295,16 @@ describe('compose.yaml', () => {
     const configFile = prometheus.command!.find((a) => a.startsWith('--config.file='))!.slice('--config.file='.length);
     const configPath = hostPathOf(prometheus, configFile);
     assert.ok(configPath && existsSync(join(ROOT, configPath)), `${configFile} is mounted from the repository`);
-    const config = parse(read(configPath)) as { rule_files: string[]; scrape_configs: { static_configs: { targets: string[] }[] }[] };
+    const config = parse(read(configPath)) as { rule_files: string[]; scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
     const rules = config.rule_files.map((file) => hostPathOf(prometheus, file));
     assert.deepEqual(rules.sort(), ['grafana/prometheus/alerts.yml', 'grafana/prometheus/recording.yml']);
     for (const rule of rules) assert.ok(existsSync(join(ROOT, rule!)), `${rule} exists`);
-    const targets = config.scrape_configs.flatMap((s) => s.static_configs.flatMap((c) => c.targets));
-    assert.deepEqual(targets, [`api:${apiConfig().metrics.port}`]);
+    const targets = (job: string) => config.scrape_configs.filter((s) => s.job_name === job).flatMap((s) => s.static_configs.flatMap((c) => c.targets));
+    assert.deepEqual(targets('transmute'), [`api:${apiConfig().metrics.port}`]);
+    // TransmuteDiskSpaceLow reads node_exporter's series: the stack runs one and scrapes it.
+    assert.match(read('grafana/prometheus/alerts.yml'), /node_filesystem_avail_bytes/);
+    assert.deepEqual(targets('node'), ['node-exporter:9100']);
+    assert.match(services['node-exporter']!.image!, /^prom\/node-exporter:/);
     assert.equal(apiConfig().metrics.exposure, 'port');
     assert.ok(!containerPorts(services.api!).includes(apiConfig().metrics.port!), 'the metrics port is not published');
   });
