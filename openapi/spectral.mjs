@@ -227,6 +227,12 @@ export default {
       rules: { 'transmute-rate-limit-headers': 'off', 'owasp:api8:2023-define-cors-origin': 'off' },
     },
     {
+      // Content negotiation refuses before authentication (server/src/http/negotiate.ts): no rate
+      // limit was metered, so there is no RateLimit to report.
+      files: ['openapi.yaml#/components/responses/NotAcceptable'],
+      rules: { 'transmute-rate-limit-headers': 'off' },
+    },
+    {
       // draft-inadarei-api-health-check answers a failing readiness check with health+json, not a problem.
       files: ['openapi.yaml#/paths/~1ready/get/responses/503'],
       rules: { 'transmute-problem-json-errors': 'off' },

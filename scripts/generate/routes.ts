@@ -84,6 +84,13 @@ export function routeOf(spec: Json, { operationId, method, path, tag, op }: Oper
     idempotent,
     secretOnce: secretOnceOf(spec, op, idempotent),
     quota: (spec.tags ?? []).find((t: Json) => t.name === tag)?.['x-quota'] !== false,
+    produces: [
+      ...new Set(
+        Object.entries<Json>(op.responses ?? {})
+          .filter(([status]) => status.startsWith('2'))
+          .flatMap(([, r]) => Object.keys(deref(spec, r).content ?? {})),
+      ),
+    ],
     responseTypes: Object.fromEntries(
       Object.entries<Json>(op.responses ?? {}).map(([status, r]) => [status, Object.keys(deref(spec, r).content ?? {})[0] ?? null]),
     ),
@@ -134,6 +141,8 @@ export interface RouteDefinition {
   readonly secretOnce: { readonly idPath: readonly string[] } | null;
   /** Counts against the plan's monthly quota (its tag's x-quota), refused with E1302 past it. */
   readonly quota: boolean;
+  /** Every media type a success may have: what the Accept header must allow (empty: no body). */
+  readonly produces: readonly string[];
   /** The media type of each declared response, by status. */
   readonly responseTypes: Readonly<Record<string, string | null>>;
   /**

@@ -1360,6 +1360,9 @@ type Gone = Problem
 // InternalError An RFC 9457 problem document. `code` identifies the entry of the error catalog.
 type InternalError = Problem
 
+// NotAcceptable An RFC 9457 problem document. `code` identifies the entry of the error catalog.
+type NotAcceptable = Problem
+
 // NotFound An RFC 9457 problem document. `code` identifies the entry of the error catalog.
 type NotFound = Problem
 

@@ -27,6 +27,8 @@ export interface RouteDefinition {
   readonly secretOnce: { readonly idPath: readonly string[] } | null;
   /** Counts against the plan's monthly quota (its tag's x-quota), refused with E1302 past it. */
   readonly quota: boolean;
+  /** Every media type a success may have: what the Accept header must allow (empty: no body). */
+  readonly produces: readonly string[];
   /** The media type of each declared response, by status. */
   readonly responseTypes: Readonly<Record<string, string | null>>;
   /**
@@ -70,18 +72,22 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 200: v.FormatList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.FormatList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createConversion",
@@ -114,11 +120,15 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
     "422": "application/problem+json",
@@ -128,7 +138,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.ConversionRequest, params: null, responses: { 200: v.Conversion, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ConversionRequest, params: null, responses: { 200: v.Conversion, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createConversionBatch",
@@ -161,11 +171,15 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
     "422": "application/problem+json",
@@ -175,7 +189,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.ConversionBatchRequest, params: null, responses: { 200: v.ConversionBatch, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ConversionBatchRequest, params: null, responses: { 200: v.ConversionBatch, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "signUp",
@@ -201,9 +215,13 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "201": "application/json",
     "400": "application/problem+json",
+    "406": "application/problem+json",
     "409": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
@@ -214,7 +232,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.SignupRequest, params: null, responses: { 201: v.Session, 400: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.SignupRequest, params: null, responses: { 201: v.Session, 400: v.Problem, 406: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "logIn",
@@ -240,10 +258,14 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
+    "406": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
@@ -252,7 +274,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.LoginRequest, params: null, responses: { 200: v.LoginResult, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.LoginRequest, params: null, responses: { 200: v.LoginResult, 400: v.Problem, 401: v.Problem, 406: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "completeMfaLogin",
@@ -278,10 +300,14 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
+    "406": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
@@ -290,7 +316,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.MfaLoginRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.MfaLoginRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 406: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "refreshTokens",
@@ -316,10 +342,14 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
+    "406": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
@@ -328,7 +358,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.RefreshRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.RefreshRequest, params: null, responses: { 200: v.TokenPair, 400: v.Problem, 401: v.Problem, 406: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "logOut",
@@ -357,6 +387,7 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [],
   "responseTypes": {
     "204": null,
     "400": "application/problem+json",
@@ -397,10 +428,14 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "409": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
@@ -408,7 +443,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 200: v.TotpSetup, 401: v.Problem, 403: v.Problem, 409: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.TotpSetup, 401: v.Problem, 403: v.Problem, 406: v.Problem, 409: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "enableTwoFactor",
@@ -437,11 +472,15 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "409": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
@@ -451,7 +490,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.TotpCodeRequest, params: null, responses: { 200: v.RecoveryCodes, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.TotpCodeRequest, params: null, responses: { 200: v.RecoveryCodes, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "disableTwoFactor",
@@ -480,6 +519,7 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [],
   "responseTypes": {
     "204": null,
     "400": "application/problem+json",
@@ -518,6 +558,7 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [],
   "responseTypes": {
     "302": null,
     "400": "application/problem+json",
@@ -552,18 +593,22 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "403": "application/problem+json",
     "404": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.completeOidcSignIn_params, responses: { 200: v.LoginResult, 400: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.completeOidcSignIn_params, responses: { 200: v.LoginResult, 400: v.Problem, 403: v.Problem, 404: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getAccount",
@@ -590,17 +635,21 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 200: v.Account, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.Account, 401: v.Problem, 403: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "updateAccount",
@@ -629,11 +678,15 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
@@ -642,7 +695,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.AccountUpdate, params: null, responses: { 200: v.Account, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.AccountUpdate, params: null, responses: { 200: v.Account, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "deleteAccount",
@@ -669,6 +722,7 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [],
   "responseTypes": {
     "204": null,
     "401": "application/problem+json",
@@ -706,18 +760,22 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.listApiKeys_params, responses: { 200: v.ApiKeyList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listApiKeys_params, responses: { 200: v.ApiKeyList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createApiKey",
@@ -751,11 +809,15 @@ export const routes = [
     ]
   },
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "201": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "409": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
@@ -766,7 +828,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.ApiKeyCreate, params: v.createApiKey_params, responses: { 201: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ApiKeyCreate, params: v.createApiKey_params, responses: { 201: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getApiKey",
@@ -793,19 +855,23 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
     "404": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.getApiKey_params, responses: { 200: v.ApiKey, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getApiKey_params, responses: { 200: v.ApiKey, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "revokeApiKey",
@@ -832,6 +898,7 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [],
   "responseTypes": {
     "204": null,
     "400": "application/problem+json",
@@ -878,12 +945,16 @@ export const routes = [
     ]
   },
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
     "404": "application/problem+json",
+    "406": "application/problem+json",
     "409": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
@@ -894,7 +965,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.ApiKeyRotate, params: v.rotateApiKey_params, responses: { 200: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ApiKeyRotate, params: v.rotateApiKey_params, responses: { 200: v.ApiKeyWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 406: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listAuditEvents",
@@ -921,18 +992,22 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.listAuditEvents_params, responses: { 200: v.AuditEventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listAuditEvents_params, responses: { 200: v.AuditEventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listJobs",
@@ -963,18 +1038,22 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.listJobs_params, responses: { 200: v.JobList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listJobs_params, responses: { 200: v.JobList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createJob",
@@ -1007,11 +1086,15 @@ export const routes = [
   "idempotent": true,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "202": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "409": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
@@ -1022,7 +1105,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.JobCreate, params: v.createJob_params, responses: { 202: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.JobCreate, params: v.createJob_params, responses: { 202: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getJob",
@@ -1053,19 +1136,23 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
     "404": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.getJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "cancelJob",
@@ -1096,12 +1183,16 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
     "404": "application/problem+json",
+    "406": "application/problem+json",
     "409": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
@@ -1109,7 +1200,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.cancelJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.cancelJob_params, responses: { 200: v.Job, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 406: v.Problem, 409: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getJobResult",
@@ -1140,12 +1231,21 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/json",
+    "application/x-ndjson",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/yaml",
+    "application/xml"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
     "404": "application/problem+json",
+    "406": "application/problem+json",
     "409": "application/problem+json",
     "410": "application/problem+json",
     "429": "application/problem+json",
@@ -1154,7 +1254,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.getJobResult_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 410: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getJobResult_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 406: v.Problem, 409: v.Problem, 410: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "streamJobEvents",
@@ -1185,19 +1285,23 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "text/event-stream"
+  ],
   "responseTypes": {
     "200": "text/event-stream",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
     "404": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.streamJobEvents_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.streamJobEvents_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listWebhookEndpoints",
@@ -1228,18 +1332,22 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.listWebhookEndpoints_params, responses: { 200: v.WebhookEndpointList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listWebhookEndpoints_params, responses: { 200: v.WebhookEndpointList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createWebhookEndpoint",
@@ -1277,11 +1385,15 @@ export const routes = [
     ]
   },
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "201": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "409": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
@@ -1292,7 +1404,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.WebhookEndpointCreate, params: v.createWebhookEndpoint_params, responses: { 201: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.WebhookEndpointCreate, params: v.createWebhookEndpoint_params, responses: { 201: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getWebhookEndpoint",
@@ -1323,19 +1435,23 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
     "404": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.getWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "updateWebhookEndpoint",
@@ -1368,12 +1484,16 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
     "404": "application/problem+json",
+    "406": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
     "422": "application/problem+json",
@@ -1383,7 +1503,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.WebhookEndpointUpdate, params: v.updateWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.WebhookEndpointUpdate, params: v.updateWebhookEndpoint_params, responses: { 200: v.WebhookEndpoint, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 406: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "deleteWebhookEndpoint",
@@ -1414,6 +1534,7 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [],
   "responseTypes": {
     "204": null,
     "400": "application/problem+json",
@@ -1462,12 +1583,16 @@ export const routes = [
     ]
   },
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
     "404": "application/problem+json",
+    "406": "application/problem+json",
     "409": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
@@ -1476,7 +1601,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.rotateWebhookSecret_params, responses: { 200: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.rotateWebhookSecret_params, responses: { 200: v.WebhookEndpointWithSecret, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 406: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listWebhookDeliveries",
@@ -1507,19 +1632,23 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
     "404": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.listWebhookDeliveries_params, responses: { 200: v.WebhookDeliveryList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listWebhookDeliveries_params, responses: { 200: v.WebhookDeliveryList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "listEvents",
@@ -1550,18 +1679,22 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.listEvents_params, responses: { 200: v.EventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.listEvents_params, responses: { 200: v.EventList, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "replayEvent",
@@ -1594,12 +1727,16 @@ export const routes = [
   "idempotent": true,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "202": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
     "404": "application/problem+json",
+    "406": "application/problem+json",
     "409": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
@@ -1610,7 +1747,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.EventReplay, params: v.replayEvent_params, responses: { 202: v.EventReplayResult, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.EventReplay, params: v.replayEvent_params, responses: { 202: v.EventReplayResult, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 406: v.Problem, 409: v.Problem, 413: v.Problem, 415: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getUsage",
@@ -1641,18 +1778,22 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.getUsage_params, responses: { 200: v.Usage, 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getUsage_params, responses: { 200: v.Usage, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "exportUsage",
@@ -1683,18 +1824,22 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "text/csv"
+  ],
   "responseTypes": {
     "200": "text/csv",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.exportUsage_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.exportUsage_params, responses: { 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getConsents",
@@ -1721,17 +1866,21 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 200: v.Consents, 401: v.Problem, 403: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.Consents, 401: v.Problem, 403: v.Problem, 406: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "updateConsents",
@@ -1760,11 +1909,15 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "413": "application/problem+json",
     "415": "application/problem+json",
     "429": "application/problem+json",
@@ -1773,7 +1926,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: v.ConsentsUpdate, params: null, responses: { 200: v.Consents, 400: v.Problem, 401: v.Problem, 403: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: v.ConsentsUpdate, params: null, responses: { 200: v.Consents, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 413: v.Problem, 415: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "createDataExport",
@@ -1800,11 +1953,15 @@ export const routes = [
   "idempotent": true,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "202": "application/json",
     "400": "application/problem+json",
     "401": "application/problem+json",
     "403": "application/problem+json",
+    "406": "application/problem+json",
     "409": "application/problem+json",
     "422": "application/problem+json",
     "429": "application/problem+json",
@@ -1813,7 +1970,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.createDataExport_params, responses: { 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.createDataExport_params, responses: { 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 406: v.Problem, 409: v.Problem, 422: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getDataExport",
@@ -1840,6 +1997,9 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": false,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
     "202": "application/json",
@@ -1847,6 +2007,7 @@ export const routes = [
     "401": "application/problem+json",
     "403": "application/problem+json",
     "404": "application/problem+json",
+    "406": "application/problem+json",
     "410": "application/problem+json",
     "429": "application/problem+json",
     "431": "application/problem+json",
@@ -1854,7 +2015,7 @@ export const routes = [
     "503": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: v.getDataExport_params, responses: { 200: v.DataExportArchive, 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 410: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
+  "validate": { body: null, params: v.getDataExport_params, responses: { 200: v.DataExportArchive, 202: v.DataExport, 400: v.Problem, 401: v.Problem, 403: v.Problem, 404: v.Problem, 406: v.Problem, 410: v.Problem, 429: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Problem } }
 },
 {
   "operationId": "getHealth",
@@ -1878,13 +2039,17 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/health+json"
+  ],
   "responseTypes": {
     "200": "application/health+json",
+    "406": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 200: v.Health, 431: v.Problem, 500: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.Health, 406: v.Problem, 431: v.Problem, 500: v.Problem } }
 },
 {
   "operationId": "getReadiness",
@@ -1908,14 +2073,18 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/health+json"
+  ],
   "responseTypes": {
     "200": "application/health+json",
+    "406": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json",
     "503": "application/health+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 200: v.Health, 431: v.Problem, 500: v.Problem, 503: v.Health } }
+  "validate": { body: null, params: null, responses: { 200: v.Health, 406: v.Problem, 431: v.Problem, 500: v.Problem, 503: v.Health } }
 },
 {
   "operationId": "getMetrics",
@@ -1939,15 +2108,19 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "text/plain"
+  ],
   "responseTypes": {
     "200": "text/plain",
     "401": "application/problem+json",
     "404": "application/problem+json",
+    "406": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 401: v.Problem, 404: v.Problem, 431: v.Problem, 500: v.Problem } }
+  "validate": { body: null, params: null, responses: { 401: v.Problem, 404: v.Problem, 406: v.Problem, 431: v.Problem, 500: v.Problem } }
 },
 {
   "operationId": "getOpenApiDocument",
@@ -1971,13 +2144,17 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "application/json"
+  ],
   "responseTypes": {
     "200": "application/json",
+    "406": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 200: v.getOpenApiDocument_200, 431: v.Problem, 500: v.Problem } }
+  "validate": { body: null, params: null, responses: { 200: v.getOpenApiDocument_200, 406: v.Problem, 431: v.Problem, 500: v.Problem } }
 },
 {
   "operationId": "getApiReference",
@@ -2001,13 +2178,17 @@ export const routes = [
   "idempotent": false,
   "secretOnce": null,
   "quota": true,
+  "produces": [
+    "text/html"
+  ],
   "responseTypes": {
     "200": "text/html",
+    "406": "application/problem+json",
     "431": "application/problem+json",
     "500": "application/problem+json"
   },
   "deprecation": null,
-  "validate": { body: null, params: null, responses: { 431: v.Problem, 500: v.Problem } }
+  "validate": { body: null, params: null, responses: { 406: v.Problem, 431: v.Problem, 500: v.Problem } }
 }
 ] as const satisfies readonly RouteDefinition[];
 

@@ -2,6 +2,7 @@
 // an operation has no handler or a handler has no operation.
 import { routes, type OperationId, type RouteDefinition } from '../generated/routes.ts';
 import { checkBodyHeaders, readJsonBody, type BodyReader } from './body.ts';
+import { checkAcceptable } from './negotiate.ts';
 import { authenticate, type AuthReporting, type Credentials } from './authenticate.ts';
 import { meter, type Meter, type Quota } from './meter.ts';
 import { asksForIdempotency, type Idempotency } from './idempotency.ts';
@@ -96,6 +97,7 @@ class Operation {
     // First, so a refusal of any kind says the operation is deprecated too.
     if (this.#deprecation !== null) announceDeprecation(ctx, this.#deprecation);
     checkBodyHeaders(ctx, route);
+    checkAcceptable(ctx.get('accept'), route.produces);
     const authenticated = authenticate(ctx, route, this.#options.credentials, this.#options.reporting);
     if (authenticated instanceof Promise) return authenticated.then(() => this.#afterAuthentication(ctx, pathParams));
     return this.#afterAuthentication(ctx, pathParams);

@@ -35,6 +35,23 @@ describe('request shape', () => {
     assert.deepEqual({ line: res.body.errors[0].line, column: res.body.errors[0].column }, { line: 2, column: 8 });
   });
 
+  it('answers an Accept header that refuses every type the operation answers with 406 E1007, before authentication', async () => {
+    const formats = `${server.url}/v1/formats`;
+    for (const accept of ['text/html', 'application/json;q=0, */*', 'text/*, image/png']) {
+      const res = await call(formats, { headers: { Accept: accept } });
+      assertProblem(res, 406, 'E1007');
+      assert.match(res.body.detail, /application\/json/, 'it names what the operation answers with');
+    }
+    for (const accept of ['text/html, application/*;q=0.5', 'application/json; charset=utf-8', 'APPLICATION/JSON', '*/*;q=0.1', 'garbage']) {
+      assert.equal((await call(formats, { key, headers: { Accept: accept } })).status, 200, accept);
+    }
+    // A client of JSON reads the +json types too: application/health+json here.
+    assert.equal((await call(`${server.url}/health`, { headers: { Accept: 'application/json' } })).status, 200);
+    // A job's result may be any format the job converts to: each of them is acceptable.
+    const job = await call(`${server.url}/v1/jobs/job_00000000000000000000000000/result`, { key, headers: { Accept: 'text/csv' } });
+    assert.notEqual(job.status, 406);
+  });
+
   it('answers a wrong content type with 415 E1003', async () => {
     const res = await call(convert(), { key, raw: 'from=json', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
     assertProblem(res, 415, 'E1003');

@@ -1232,6 +1232,10 @@ export type ListFormatsErrors = {
      */
     403: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
@@ -1280,6 +1284,10 @@ export type CreateConversionErrors = {
      * The credentials lack a required scope (E1105).
      */
     403: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The body exceeds the operation's `x-body-limit` (E1004).
      */
@@ -1342,6 +1350,10 @@ export type CreateConversionBatchErrors = {
      */
     403: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The body exceeds the operation's `x-body-limit` (E1004).
      */
     413: Problem;
@@ -1394,6 +1406,10 @@ export type SignUpErrors = {
      * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
      */
     400: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
@@ -1456,6 +1472,10 @@ export type LogInErrors = {
      */
     401: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The body exceeds the operation's `x-body-limit` (E1004).
      */
     413: Problem;
@@ -1509,6 +1529,10 @@ export type CompleteMfaLoginErrors = {
      */
     401: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The body exceeds the operation's `x-body-limit` (E1004).
      */
     413: Problem;
@@ -1561,6 +1585,10 @@ export type RefreshTokensErrors = {
      * Credentials are missing (E1101), invalid (E1102), expired (E1103) or revoked (E1104).
      */
     401: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The body exceeds the operation's `x-body-limit` (E1004).
      */
@@ -1672,6 +1700,10 @@ export type SetUpTwoFactorErrors = {
      */
     403: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
     409: Problem;
@@ -1724,6 +1756,10 @@ export type EnableTwoFactorErrors = {
      * The credentials lack a required scope (E1105).
      */
     403: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
@@ -1910,6 +1946,10 @@ export type CompleteOidcSignInErrors = {
      */
     404: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
@@ -2000,6 +2040,10 @@ export type GetAccountErrors = {
      */
     403: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
@@ -2048,6 +2092,10 @@ export type UpdateAccountErrors = {
      * The credentials lack a required scope (E1105).
      */
     403: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The body exceeds the operation's `x-body-limit` (E1004).
      */
@@ -2115,6 +2163,10 @@ export type ListApiKeysErrors = {
      */
     403: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
@@ -2169,6 +2221,10 @@ export type CreateApiKeyErrors = {
      * The credentials lack a required scope (E1105).
      */
     403: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
@@ -2302,6 +2358,10 @@ export type GetApiKeyErrors = {
      */
     404: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
@@ -2365,6 +2425,10 @@ export type RotateApiKeyErrors = {
      * The object does not exist or is not yours (E1005); the two are not told apart.
      */
     404: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
@@ -2444,6 +2508,10 @@ export type ListAuditEventsErrors = {
      */
     403: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
@@ -2506,6 +2574,10 @@ export type ListJobsErrors = {
      */
     403: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
@@ -2560,6 +2632,10 @@ export type CreateJobErrors = {
      * The credentials lack a required scope (E1105).
      */
     403: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
@@ -2635,6 +2711,10 @@ export type GetJobErrors = {
      */
     404: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
@@ -2692,6 +2772,10 @@ export type CancelJobErrors = {
      * The object does not exist or is not yours (E1005); the two are not told apart.
      */
     404: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
@@ -2754,6 +2838,10 @@ export type GetJobResultErrors = {
      * The object does not exist or is not yours (E1005); the two are not told apart.
      */
     404: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
@@ -2821,6 +2909,10 @@ export type StreamJobEventsErrors = {
      */
     404: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
@@ -2879,6 +2971,10 @@ export type ListWebhookEndpointsErrors = {
      */
     403: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
@@ -2933,6 +3029,10 @@ export type CreateWebhookEndpointErrors = {
      * The credentials lack a required scope (E1105).
      */
     403: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
@@ -3066,6 +3166,10 @@ export type GetWebhookEndpointErrors = {
      */
     404: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
@@ -3123,6 +3227,10 @@ export type UpdateWebhookEndpointErrors = {
      * The object does not exist or is not yours (E1005); the two are not told apart.
      */
     404: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The body exceeds the operation's `x-body-limit` (E1004).
      */
@@ -3200,6 +3308,10 @@ export type RotateWebhookSecretErrors = {
      */
     404: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
     409: Problem;
@@ -3275,6 +3387,10 @@ export type ListWebhookDeliveriesErrors = {
      */
     404: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
@@ -3336,6 +3452,10 @@ export type ListEventsErrors = {
      * The credentials lack a required scope (E1105).
      */
     403: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The rate limit of the plan is exhausted.
      */
@@ -3400,6 +3520,10 @@ export type ReplayEventErrors = {
      * The object does not exist or is not yours (E1005); the two are not told apart.
      */
     404: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
@@ -3483,6 +3607,10 @@ export type GetUsageErrors = {
      */
     403: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
@@ -3541,6 +3669,10 @@ export type ExportUsageErrors = {
      */
     403: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The rate limit of the plan is exhausted.
      */
     429: Problem;
@@ -3585,6 +3717,10 @@ export type GetConsentsErrors = {
      * The credentials lack a required scope (E1105).
      */
     403: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The rate limit of the plan is exhausted.
      */
@@ -3634,6 +3770,10 @@ export type UpdateConsentsErrors = {
      * The credentials lack a required scope (E1105).
      */
     403: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The body exceeds the operation's `x-body-limit` (E1004).
      */
@@ -3697,6 +3837,10 @@ export type CreateDataExportErrors = {
      * The credentials lack a required scope (E1105).
      */
     403: Problem;
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The request conflicts with the current state (for example E1116, E1114), or repeats an Idempotency-Key still in use (E1009) or whose response held a secret shown once (E1011).
      */
@@ -3764,6 +3908,10 @@ export type GetDataExportErrors = {
      */
     404: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The object existed but its content has expired (E1403, E1405).
      */
     410: Problem;
@@ -3809,6 +3957,10 @@ export type GetHealthData = {
 
 export type GetHealthErrors = {
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
      */
     431: Problem;
@@ -3837,6 +3989,10 @@ export type GetReadinessData = {
 };
 
 export type GetReadinessErrors = {
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
      */
@@ -3879,6 +4035,10 @@ export type GetMetricsErrors = {
      */
     404: Problem;
     /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
+    /**
      * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
      */
     431: Problem;
@@ -3907,6 +4067,10 @@ export type GetOpenApiDocumentData = {
 };
 
 export type GetOpenApiDocumentErrors = {
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
      */
@@ -3939,6 +4103,10 @@ export type GetApiReferenceData = {
 };
 
 export type GetApiReferenceErrors = {
+    /**
+     * The Accept header excludes every media type the operation answers with (E1007). `application/json` also accepts the `+json` types (`application/problem+json`, `application/health+json`).
+     */
+    406: Problem;
     /**
      * The request line and headers exceed the server's 16 KiB limit, usually because of a very long URL (E1014). The server closes the connection after answering.
      */
