@@ -35,8 +35,8 @@ Every error Transmute returns is an RFC 9457 \`application/problem+json\` docume
   "code": "E1001",
   "detail": "The request does not match the schema.",
   "instance": "/v1/conversions",
-  "request_id": "01JDQ7ZB3K4M5N6P7Q8R9S0T1V",
-  "errors": [{ "path": "/to", "message": "must be equal to one of the allowed values" }]
+  "request_id": "3f2b8c1e-9d4a-4e7b-a6c5-0b1d2e3f4a5b",
+  "errors": [{ "path": "/to", "message": "must be one of: json, ndjson, csv, tsv, yaml, xml" }]
 }
 \`\`\`
 

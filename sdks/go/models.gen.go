@@ -1088,7 +1088,7 @@ type SignupRequest struct {
 	// Name How to address you (no NUL character).
 	Name *string `json:"name,omitempty"`
 
-	// Password 12 to 128 characters, not containing the email address.
+	// Password 12 to 128 characters, not containing the name part of the email address: the password policy refuses any other with E1115, naming each rule broken. Beyond 1024 characters it is not read at all (E1001).
 	Password string `json:"password"`
 }
 

@@ -37,7 +37,7 @@ export function checkPasswordPolicy(password: string, email: string): void {
   if (length > PASSWORD_MAX_LENGTH) broken.push(`must be at most ${PASSWORD_MAX_LENGTH} characters long`);
   const localPart = email.slice(0, email.lastIndexOf('@'));
   if (localPart.length >= MIN_LOCAL_PART_CHECKED && normalized.toLowerCase().includes(localPart)) {
-    broken.push('must not contain your email address');
+    broken.push('must not contain the part of your email address before the @');
   }
   if (broken.length === 0) return;
   const messages = broken.map((rule) => `The password ${rule}.`);

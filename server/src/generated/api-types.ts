@@ -1197,7 +1197,7 @@ export interface components {
         /** @description A new account. */
         SignupRequest: {
             email: components["schemas"]["Email"];
-            /** @description 12 to 128 characters, not containing the email address. */
+            /** @description 12 to 128 characters, not containing the name part of the email address: the password policy refuses any other with E1115, naming each rule broken. Beyond 1024 characters it is not read at all (E1001). */
             password: string;
             /** @description How to address you (no NUL character). */
             name?: string;

@@ -38,6 +38,13 @@ describe('accounts', () => {
     const weak = await call(url('/v1/auth/signup'), { body: { email: 'weak@example.com', password: 'short' } });
     assert.equal(weak.status, 422);
     assert.equal(weak.body.code, 'E1115');
+    // Too long is the policy's answer too, naming the rule, up to the 1024 characters read at all.
+    const long = await call(url('/v1/auth/signup'), { body: { email: 'long@example.com', password: 'x'.repeat(129) } });
+    assert.equal(long.status, 422);
+    assert.equal(long.body.code, 'E1115');
+    assert.match(long.body.detail, /at most 128 characters/);
+    const huge = await call(url('/v1/auth/signup'), { body: { email: 'huge@example.com', password: 'x'.repeat(1025) } });
+    assert.equal(huge.body.code, 'E1001');
     await signUp(server.url, 'taken@example.com');
     const taken = await call(url('/v1/auth/signup'), { body: { email: 'TAKEN@example.com', password: PASSWORD } });
     assert.equal(taken.status, 409);

@@ -155,7 +155,7 @@ class SignupRequest(BaseModel):
     )
     email: Email
     password: str
-    """12 to 128 characters, not containing the email address."""
+    """12 to 128 characters, not containing the name part of the email address: the password policy refuses any other with E1115, naming each rule broken. Beyond 1024 characters it is not read at all (E1001)."""
     name: Optional[str] = None
     """How to address you (no NUL character)."""
 

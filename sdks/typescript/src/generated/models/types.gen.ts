@@ -514,7 +514,7 @@ export type Timestamp = string;
 export type SignupRequest = {
     email: Email;
     /**
-     * 12 to 128 characters, not containing the email address.
+     * 12 to 128 characters, not containing the name part of the email address: the password policy refuses any other with E1115, naming each rule broken. Beyond 1024 characters it is not read at all (E1001).
      */
     password: string;
     /**
