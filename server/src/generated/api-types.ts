@@ -451,7 +451,7 @@ export interface paths {
         };
         /**
          * Download a job's output
-         * @description Streams the converted document with the target format's media type. Available once the job succeeded (else E1402), until the result expires (E1403).
+         * @description Streams the converted document with the target format's media type. Available once the job succeeded (else E1402), until the result expires (E1403). An Accept header that refuses the job's media type is answered 406 (E1007).
          */
         get: operations["getJobResult"];
         put?: never;

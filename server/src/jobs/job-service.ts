@@ -30,7 +30,8 @@ export interface JobOutput {
   mediaType: string;
   fileName: string;
   bytes: number;
-  body: Readable;
+  /** Starts reading the stored output: only once the answer is decided. */
+  open(): Readable;
 }
 
 export interface JobServiceOptions {
@@ -127,7 +128,7 @@ export class JobService {
       fileName: `${job.id}.${EXTENSION[job.toFormat]}`,
       bytes: job.resultBytes,
       // Deleted by the retention sweep mid-download: the connection is cut rather than the file truncated.
-      body: Readable.from(this.#store.readOutput(job.id), { objectMode: false }),
+      open: () => Readable.from(this.#store.readOutput(job.id), { objectMode: false }),
     };
   }
 

@@ -1,6 +1,7 @@
 // jobs: background conversions of large inputs, their results and their progress as events.
 import { pageOf } from './page.ts';
 import { accountOf } from '../http/request-meta.ts';
+import { checkAcceptable } from '../http/negotiate.ts';
 import { parseLastEventId } from '../jobs/job-event-stream.ts';
 import { stagedInputOf } from '../jobs/job-intake.ts';
 import type { BodyReader } from '../http/body.ts';
@@ -51,11 +52,13 @@ export function jobHandlers(jobs: JobService): {
 
     cancelJob: async ({ params, principal }) => ({ status: 200, body: await jobs.cancel(params.path.id, accountOf(principal)) }),
 
-    getJobResult: async ({ params, principal }) => {
+    getJobResult: async ({ params, principal, ctx }) => {
       const output = await jobs.output(params.path.id, accountOf(principal));
+      // The router let through an Accept that allows any format a job may have; this job has one.
+      checkAcceptable(ctx.get('accept'), [output.mediaType]);
       return {
         status: 200,
-        body: streamed(output.body),
+        body: streamed(output.open()),
         headers: { 'Content-Type': output.mediaType, 'Content-Disposition': `attachment; filename="${output.fileName}"` },
       };
     },

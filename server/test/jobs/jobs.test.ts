@@ -83,6 +83,16 @@ describe('a job that succeeds', () => {
     assert.equal(Buffer.byteLength(text), job.result.bytes);
   });
 
+  it("answers 406 when the Accept header refuses this job's format, though it allows another a job may have", async () => {
+    const refused = await call(`${server.url}/v1/jobs/${job.id}/result`, { key, headers: { Accept: 'text/csv' } });
+    assert.equal(refused.status, 406);
+    assert.equal(refused.body.code, 'E1007');
+    assert.match(refused.body.detail, /application\/json/);
+    const accepted = await fetch(`${server.url}/v1/jobs/${job.id}/result`, { headers: { 'X-API-Key': key, Accept: 'text/csv, application/json;q=0.5' } });
+    assert.equal(accepted.status, 200);
+    assert.equal(await accepted.text(), (await call(`${server.url}/v1/conversions`, { key, body: request })).body.output);
+  });
+
   it('keeps the output and no input, and recorded one job.succeeded event', async () => {
     const payloads = await rows<{ kind: string }>(db, 'select kind from job_payloads where job_id = ?', [job.id]);
     assert.deepEqual(payloads.map((p) => p.kind), ['output']);
