@@ -1,7 +1,7 @@
 // `make generate`: everything derived from openapi/, in one deterministic pass. The inputs' hash
 // is stored beside the outputs; an unchanged hash means there is nothing to do.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { generateCodeSamples, withCodeSamples } from './generate/code-samples.ts';
@@ -60,6 +60,9 @@ async function main(): Promise<void> {
     process.stderr.write('generate: up to date\n');
     return;
   }
+  // Outputs are written one after another: a run that fails half-way must not leave the last good
+  // run's hash beside them, or the next run would call the half-written files up to date.
+  rmSync(HASH_FILE, { force: true });
   const spec = loadSpec();
   const catalog = loadErrorCatalog();
 
