@@ -48,7 +48,9 @@ export const readJsonBody: BodyReader = async (ctx, route) => {
     drainUnread(ctx);
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') throw tooLarge(route);
-    if (type === 'request.size.invalid') throw new ApiError('E1002', 'The body is shorter or longer than its Content-Length.');
+    // A client that closed the connection mid-body gets no answer, but the request is still its
+    // fault, not the server's: a 400 in the logs and metrics, not a 500 anyone could provoke.
+    if (type === 'request.size.invalid' || type === 'request.aborted') throw shortBody();
     throw error;
   }
   if (ctx.request.length === undefined) ctx.state.bodyBytes = Buffer.byteLength(text);
@@ -74,6 +76,10 @@ export async function* bodyBytes(ctx: AppContext, route: RouteDefinition): Async
       if (received > route.bodyLimit) throw tooLarge(route);
       yield chunk;
     }
+  } catch (error) {
+    // The connection closed before the body was complete: the client's doing (see readJsonBody).
+    if (!(error instanceof ApiError) && !ctx.req.complete) throw shortBody();
+    throw error;
   } finally {
     if (ctx.request.length === undefined) ctx.state.bodyBytes = received;
     drainUnread(ctx);
@@ -91,6 +97,10 @@ function drainUnread(ctx: AppContext): void {
 /** E1002 for JSON that does not parse, with where it stopped (1-based line and column). */
 export function malformedJson(message: string, at: { line?: number | undefined; column?: number | undefined }): ApiError {
   return new ApiError('E1002', 'The request body is not valid JSON.', { errors: [fieldError('', message, at)] });
+}
+
+function shortBody(): ApiError {
+  return new ApiError('E1002', 'The body is shorter or longer than its Content-Length.');
 }
 
 function tooLarge(route: RouteDefinition): ApiError {

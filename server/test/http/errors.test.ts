@@ -3,6 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { formatApiKey, parseApiKey } from '../../src/auth/key-format.ts';
 import { call, PASSWORD, signUp, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -29,6 +30,32 @@ before(async () => {
 after(() => server.stop());
 
 describe('request shape', () => {
+  it('a client that closes before its Content-Length is a 4xx in the metrics, never a 500', async () => {
+    const metricsBefore = await (await fetch(`${server.url.replace(/\/v1$/, '')}/metrics`)).text();
+    const failures = (text: string, route: string, status: string) =>
+      Number(new RegExp(`^http_request_duration_seconds_count\\{[^}]*route="${route}"[^}]*status_code="${status}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    const { host, port } = new URL(server.url);
+    for (const [path, route, auth] of [['/v1/auth/login', 'logIn', ''], ['/v1/jobs', 'createJob', `X-API-Key: ${key}\r\n`]] as const) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(port), host.split(':')[0]!, () => {
+          socket.write(`POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\n${auth}Content-Length: 100\r\n\r\n{"email": "a@`);
+          setTimeout(() => socket.destroy(), 100);
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve());
+      });
+      // The server notices the close, then answers into the void: give it a moment to record it.
+      let after = '';
+      for (let waited = 0; waited < 2_000; waited += 50) {
+        await new Promise((r) => setTimeout(r, 50));
+        after = await (await fetch(`${server.url.replace(/\/v1$/, '')}/metrics`)).text();
+        if (failures(after, route, '400') > failures(metricsBefore, route, '400')) break;
+      }
+      assert.equal(failures(after, route, '500'), failures(metricsBefore, route, '500'), `${route}: no 500 recorded`);
+      assert.equal(failures(after, route, '400'), failures(metricsBefore, route, '400') + 1, `${route}: recorded as the client's 400`);
+    }
+  });
+
   it('answers malformed JSON with E1002 and where parsing stopped', async () => {
     const res = await call(convert(), { key, raw: '{"from": "json",\n "to": }', headers: { 'Content-Type': 'application/json' } });
     assertProblem(res, 400, 'E1002');
