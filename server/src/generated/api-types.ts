@@ -1652,7 +1652,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request does not match the operation's schema (E1001) or its JSON is malformed (E1002). */
+        /** @description The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation). */
         BadRequest: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];

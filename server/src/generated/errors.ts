@@ -18,6 +18,7 @@ export const errorCatalog = {
   E1013: { status: 410, title: "Operation retired" },
   E1014: { status: 431, title: "Request headers too large" },
   E1015: { status: 422, title: "API key lifetime too long" },
+  E1016: { status: 400, title: "Malformed HTTP request" },
   E1101: { status: 401, title: "Authentication required" },
   E1102: { status: 401, title: "Invalid API key" },
   E1103: { status: 401, title: "API key expired" },

@@ -122,6 +122,34 @@ describe('request shape', () => {
     }
   });
 
+  it('answers a request that is not valid HTTP with a 400 E1016 problem, not a bare status', async () => {
+    const { host, port } = new URL(server.url);
+    const raw = (request: string) =>
+      new Promise<string>((resolve) => {
+        let answer = '';
+        const socket = connect(Number(port), host.split(':')[0]!, () => socket.write(request));
+        socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(answer));
+      });
+    const malformed = [
+      'GET /health HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n',
+      'POST /v1/conversions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}',
+      'POST /v1/conversions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+    ];
+    for (const request of malformed) {
+      const answer = await raw(request);
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      assert.match(head, /^HTTP\/1\.1 400 Bad Request\r\n/, request);
+      assert.match(head, /\r\nContent-Type: application\/problem\+json\r\n/i);
+      const requestId = /\r\nX-Request-Id: (\S+)/i.exec(head)?.[1];
+      const problem = JSON.parse(body);
+      assert.equal(problem.code, 'E1016');
+      assert.equal(problem.status, 400);
+      assert.equal(problem.request_id, requestId);
+    }
+  });
+
   it('answers a body over the operation limit with 413 E1004, by Content-Length', async () => {
     const res = await call(convert(), { key, body: { ...valid, input: 'x'.repeat(1_048_577) } });
     assertProblem(res, 413, 'E1004');

@@ -1220,7 +1220,7 @@ export type ListFormatsData = {
 
 export type ListFormatsErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -1273,7 +1273,7 @@ export type CreateConversionData = {
 
 export type CreateConversionErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -1338,7 +1338,7 @@ export type CreateConversionBatchData = {
 
 export type CreateConversionBatchErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -1403,7 +1403,7 @@ export type SignUpData = {
 
 export type SignUpErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -1464,7 +1464,7 @@ export type LogInData = {
 
 export type LogInErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -1521,7 +1521,7 @@ export type CompleteMfaLoginData = {
 
 export type CompleteMfaLoginErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -1578,7 +1578,7 @@ export type RefreshTokensData = {
 
 export type RefreshTokensErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -1635,7 +1635,7 @@ export type LogOutData = {
 
 export type LogOutErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -1745,7 +1745,7 @@ export type EnableTwoFactorData = {
 
 export type EnableTwoFactorErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -1810,7 +1810,7 @@ export type DisableTwoFactorData = {
 
 export type DisableTwoFactorErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -1876,7 +1876,7 @@ export type StartOidcSignInData = {
 
 export type StartOidcSignInErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -1934,7 +1934,7 @@ export type CompleteOidcSignInData = {
 
 export type CompleteOidcSignInErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -2081,7 +2081,7 @@ export type UpdateAccountData = {
 
 export type UpdateAccountErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -2151,7 +2151,7 @@ export type ListApiKeysData = {
 
 export type ListApiKeysErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -2210,7 +2210,7 @@ export type CreateApiKeyData = {
 
 export type CreateApiKeyErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -2284,7 +2284,7 @@ export type RevokeApiKeyData = {
 
 export type RevokeApiKeyErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -2342,7 +2342,7 @@ export type GetApiKeyData = {
 
 export type GetApiKeyErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -2410,7 +2410,7 @@ export type RotateApiKeyData = {
 
 export type RotateApiKeyErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -2496,7 +2496,7 @@ export type ListAuditEventsData = {
 
 export type ListAuditEventsErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -2562,7 +2562,7 @@ export type ListJobsData = {
 
 export type ListJobsErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -2621,7 +2621,7 @@ export type CreateJobData = {
 
 export type CreateJobErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -2695,7 +2695,7 @@ export type GetJobData = {
 
 export type GetJobErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -2757,7 +2757,7 @@ export type CancelJobData = {
 
 export type CancelJobErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -2823,7 +2823,7 @@ export type GetJobResultData = {
 
 export type GetJobResultErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -2893,7 +2893,7 @@ export type StreamJobEventsData = {
 
 export type StreamJobEventsErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -2959,7 +2959,7 @@ export type ListWebhookEndpointsData = {
 
 export type ListWebhookEndpointsErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -3018,7 +3018,7 @@ export type CreateWebhookEndpointData = {
 
 export type CreateWebhookEndpointErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -3092,7 +3092,7 @@ export type DeleteWebhookEndpointData = {
 
 export type DeleteWebhookEndpointErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -3150,7 +3150,7 @@ export type GetWebhookEndpointData = {
 
 export type GetWebhookEndpointErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -3212,7 +3212,7 @@ export type UpdateWebhookEndpointData = {
 
 export type UpdateWebhookEndpointErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -3292,7 +3292,7 @@ export type RotateWebhookSecretData = {
 
 export type RotateWebhookSecretErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -3371,7 +3371,7 @@ export type ListWebhookDeliveriesData = {
 
 export type ListWebhookDeliveriesErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -3441,7 +3441,7 @@ export type ListEventsData = {
 
 export type ListEventsErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -3505,7 +3505,7 @@ export type ReplayEventData = {
 
 export type ReplayEventErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -3595,7 +3595,7 @@ export type GetUsageData = {
 
 export type GetUsageErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -3657,7 +3657,7 @@ export type ExportUsageData = {
 
 export type ExportUsageErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -3759,7 +3759,7 @@ export type UpdateConsentsData = {
 
 export type UpdateConsentsErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -3826,7 +3826,7 @@ export type CreateDataExportData = {
 
 export type CreateDataExportErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
@@ -3892,7 +3892,7 @@ export type GetDataExportData = {
 
 export type GetDataExportErrors = {
     /**
-     * The request does not match the operation's schema (E1001) or its JSON is malformed (E1002).
+     * The request does not match the operation's schema (E1001), its JSON is malformed or shorter than its Content-Length (E1002), or it is not valid HTTP at all (E1016, answered before any operation).
      */
     400: Problem;
     /**
