@@ -34,6 +34,10 @@ const METADATA = new Set(
 const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 // IPv6 forms that carry an IPv4 address in their last 32 bits: judged by that address.
 const EMBEDS_IPV4_IN_LOW_BITS = new Set(['rfc6052', 'rfc6145']);
+// Of the NAT64 prefixes (ipaddr.js's rfc6052), only the well-known one puts the IPv4 address in the
+// last 32 bits. The local-use 64:ff9b:1::/48 (RFC 8215) spreads it over other bits, and its
+// translators serve private networks: never a webhook target.
+const WELL_KNOWN_NAT64 = ipaddr.parseCIDR('64:ff9b::/96');
 
 const DNS_TIMEOUT_MS = 5_000;
 
@@ -157,6 +161,7 @@ function isPublic(address: Address): boolean {
   if (address.kind() === 'ipv4') return address.range() === 'unicast';
   const v6 = address as ipaddr.IPv6;
   const range = v6.range();
+  if (range === 'rfc6052' && !v6.match(WELL_KNOWN_NAT64)) return false;
   if (EMBEDS_IPV4_IN_LOW_BITS.has(range)) {
     const embedded = embeddedIpv4(v6);
     return !isMetadata(embedded) && isPublic(embedded);
