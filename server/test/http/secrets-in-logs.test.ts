@@ -2,34 +2,18 @@
 // and refresh tokens, passwords and TOTP secrets cross it, and none of them may appear there.
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { start, type Running } from '../../src/main.ts';
 import { parseApiKey } from '../../src/auth/key-format.ts';
-import { createLogger } from '../../src/observability/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { call, PASSWORD } from '../support/server.ts';
+import { call, PASSWORD, startLoggedServer } from '../support/server.ts';
 
-let database: TestDatabase;
-let running: Running;
-let logged = '';
+let server: Awaited<ReturnType<typeof startLoggedServer>>;
 
 before(async () => {
-  database = await createTestDatabase({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'debug' });
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logged += chunk;
-      done();
-    },
-  });
-  running = await start(database.config, createLogger('debug', sink));
+  server = await startLoggedServer({}, 'debug');
 });
-after(async () => {
-  await running.shutdown('test finished');
-  await database.drop();
-});
+after(() => server.stop());
 
 it('logs requests, their failures and audit events, and never a credential', async () => {
-  const url = running.url;
+  const { url } = server.running;
   const signup = await call(`${url}/v1/auth/signup`, { body: { email: 'logs@example.com', password: PASSWORD } });
   assert.equal(signup.status, 201);
   const { access_token: access, refresh_token: refresh } = signup.body.tokens;
@@ -44,7 +28,8 @@ it('logs requests, their failures and audit events, and never a credential', asy
   const refreshed = await call(`${url}/v1/auth/refresh`, { body: { refresh_token: refresh } });
   // A reuse: revokes the session and is audited, with the token in neither line.
   await call(`${url}/v1/auth/refresh`, { body: { refresh_token: refresh } });
-  await running.audit.flush();
+  await server.running.audit.flush();
+  const logged = server.log();
 
   assert.match(logged, /"msg":"request"/, 'requests are logged');
   assert.match(logged, /"action":"login\.failed"/, 'audit events are logged');

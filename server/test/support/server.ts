@@ -1,5 +1,6 @@
 // The real server, in this process, on a loopback port and its own database on the real
 // PostgreSQL. Tests talk to it over HTTP like any client.
+import { Writable } from 'node:stream';
 import { start, type Running } from '../../src/main.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import type { Env } from '../../src/config.ts';
@@ -46,6 +47,27 @@ export async function startTestServer(overrides: Env & Record<string, string> = 
       });
       return { secret, id: key.id, accountId: account.id };
     },
+    async stop() {
+      await running.shutdown('test finished');
+      await database.drop();
+    },
+  };
+}
+
+/** The real server with its log written at `level` into memory, for tests of what it logs. */
+export async function startLoggedServer(overrides: Env & Record<string, string>, level: string): Promise<{ running: Running; log: () => string; stop(): Promise<void> }> {
+  const database = await createTestDatabase({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: level, ...overrides });
+  let log = '';
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      log += chunk;
+      done();
+    },
+  });
+  const running = await start(database.config, createLogger(level, sink));
+  return {
+    running,
+    log: () => log,
     async stop() {
       await running.shutdown('test finished');
       await database.drop();
